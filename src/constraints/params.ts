@@ -72,6 +72,7 @@ function describe(v: unknown): string {
 
 /** Throws a {@link VerifyFuncError} unless `params` fits `specs` exactly. */
 export function validateParams(func: string, specs: readonly ParamSpec[], params: unknown): asserts params is unknown[] {
+  if (Array.isArray(params) && params.length === specs.length && specs.every((spec, i) => matches(spec.type, params[i]))) return;
   const sig = signature(func, specs);
   if (!Array.isArray(params)) {
     throw new VerifyFuncError(`${func}: params must be a list of ${specs.length} positional argument(s); expected ${sig}, got ${describe(params)}`, func);

@@ -112,18 +112,87 @@ export function pySplitlines(s: string): string[] {
   return out;
 }
 
+// Several verify functions clean the same response in a row; remembering the last one saves a rescan each.
+let lastCleanInput: string | undefined;
+let lastCleanOutput = "";
+let lastParagraphsInput: string | undefined;
+let lastParagraphsOutput: readonly string[] = [];
+
 /** The reference's `clean_text`: `"\n".join(line.strip() for line in t.splitlines()).strip()`. */
 export function cleanLines(t: string): string {
-  return pyStrip(pySplitlines(t).map(pyStrip).join("\n"));
+  if (t !== lastCleanInput) {
+    lastCleanOutput = computeCleanLines(t);
+    lastCleanInput = t;
+  }
+  return lastCleanOutput;
 }
 
-const PARAGRAPH_SPLIT = new RegExp(`\\n${PY_S}*\\n`, "u");
+function computeCleanLines(t: string): string {
+  const parts: string[] = [];
+  const n = t.length;
+  let start = 0;
+  let i = 0;
+  for (;;) {
+    const atEnd = i >= n;
+    const code = atEnd ? 0 : t.charCodeAt(i);
+    if (atEnd || isLineBreakCode(code)) {
+      let a = start;
+      let b = i;
+      while (a < b && isPySpaceCode(t.charCodeAt(a))) a++;
+      while (b > a && isPySpaceCode(t.charCodeAt(b - 1))) b--;
+      // splitlines() yields no line after a final break, so nothing is pushed for it.
+      if (!atEnd || start < n) parts.push(t.slice(a, b));
+      if (atEnd) break;
+      i += code === 0x0d && t.charCodeAt(i + 1) === 0x0a ? 2 : 1;
+      start = i;
+    } else {
+      i++;
+    }
+  }
+  return pyStrip(parts.join("\n"));
+}
 
-/** `[p for p in re.split(r"\n\s*\n", clean(t)) if p.strip()]` */
-export function paragraphs(t: string): string[] {
-  return cleanLines(t)
-    .split(PARAGRAPH_SPLIT)
-    .filter((p) => pyStrip(p) !== "");
+/**
+ * In cleaned text every line is stripped and every line break is `\n`, so the reference's `\n\s*\n` can only
+ * match a run of two or more `\n`: whitespace between them would have been stripped from its line.
+ */
+const PARAGRAPH_BREAK = /\n\n+/;
+
+/** `[p for p in re.split(r"\n\s*\n", clean(t)) if p.strip()]` (read-only: the list may be shared). */
+export function paragraphs(t: string): readonly string[] {
+  if (t !== lastParagraphsInput) {
+    const cleaned = cleanLines(t);
+    lastParagraphsOutput = cleaned === "" ? [] : cleaned.split(PARAGRAPH_BREAK).filter((p) => pyStrip(p) !== "");
+    lastParagraphsInput = t;
+  }
+  return lastParagraphsOutput;
+}
+
+/** Python `\w` for one code point. */
+const WORD_CHAR = new RegExp(PY_W, "u");
+const ASCII_WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ASCII_WORD[c] = /[A-Za-z0-9_]/.test(String.fromCharCode(c)) ? 1 : 0;
+
+export function isPyWordCodePoint(cp: number): boolean {
+  return cp < 0x80 ? ASCII_WORD[cp] === 1 : WORD_CHAR.test(String.fromCodePoint(cp));
+}
+
+/** The code point ending just before UTF-16 index `i` (-1 at the start). */
+function codePointBefore(s: string, i: number): number {
+  if (i <= 0) return -1;
+  const low = s.charCodeAt(i - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && i >= 2) {
+    const high = s.charCodeAt(i - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return (high - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+  }
+  return low;
+}
+
+/** Whether Python's `\b` holds at UTF-16 index `i` of `s`. */
+export function isPyWordBoundary(s: string, i: number): boolean {
+  const before = codePointBefore(s, i);
+  const after = i < s.length ? (s.codePointAt(i) as number) : -1;
+  return (before >= 0 && isPyWordCodePoint(before)) !== (after >= 0 && isPyWordCodePoint(after));
 }
 
 /** `len(s)` in Python: code points, not UTF-16 units. */

@@ -1,34 +1,39 @@
 // Whole-word keyword counts on the lower-cased, line-cleaned response.
-import { cleanLines, escapeRegExp, PY_B } from "../../text/pythonic.js";
+import { cleanLines, isPyWordBoundary } from "../../text/pythonic.js";
 import { BOUNDS, defineVerifier, inRange } from "../verify-function.js";
 
 const KEYWORD_LIST = { name: "keywords", type: "string[]", description: "keywords, matched case-insensitively as whole words" } as const;
 const PARAMS = [KEYWORD_LIST, ...BOUNDS] as const;
 
-// Compiling a regex costs far more than running it; benchmarks and generated data reuse a few keywords a lot.
-const patternCache = new Map<string, RegExp>();
-const CACHE_LIMIT = 4096;
-
-function keywordPattern(keyword: string): RegExp {
-  const lower = keyword.toLowerCase();
-  let re = patternCache.get(lower);
-  if (re === undefined) {
-    re = new RegExp(`${PY_B}${escapeRegExp(lower)}${PY_B}`, "gu");
-    if (patternCache.size >= CACHE_LIMIT) patternCache.clear();
-    patternCache.set(lower, re);
+/**
+ * `len(re.findall(r"\b" + re.escape(kw.lower()) + r"\b", text_lower))`. The pattern is a literal between two
+ * boundaries, so a substring search plus a boundary test at both ends finds the same non-overlapping matches,
+ * left to right, an order of magnitude faster than the regex with emulated `\b`.
+ */
+export function countKeyword(textLower: string, keyword: string): number {
+  const needle = keyword.toLowerCase();
+  if (needle === "") return countBoundaries(textLower);
+  let n = 0;
+  let from = 0;
+  for (;;) {
+    const at = textLower.indexOf(needle, from);
+    if (at < 0) return n;
+    if (isPyWordBoundary(textLower, at) && isPyWordBoundary(textLower, at + needle.length)) {
+      n++;
+      from = at + needle.length;
+    } else {
+      from = at + 1;
+    }
   }
-  return re;
 }
 
-/** `len(re.findall(r"\b" + re.escape(kw.lower()) + r"\b", text_lower))` */
-export function countKeyword(textLower: string, keyword: string): number {
-  const re = keywordPattern(keyword);
-  re.lastIndex = 0;
+/** An empty keyword: Python's findall returns one empty match per boundary position (code points). */
+function countBoundaries(text: string): number {
   let n = 0;
-  while (re.exec(textLower) !== null) {
-    n++;
-    // A zero-width match (empty keyword) must still move on, one code point at a time like Python.
-    if (keyword === "") re.lastIndex += (textLower.codePointAt(re.lastIndex) ?? 0) > 0xffff ? 2 : 1;
+  for (let i = 0; i <= text.length; i++) {
+    if (isPyWordBoundary(text, i)) n++;
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) i++;
   }
   return n;
 }

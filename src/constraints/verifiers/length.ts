@@ -1,14 +1,32 @@
 // Paragraph, sentence and word counts, exactly as the reference counts them.
-import { cleanLines, paragraphs, pyCountSplit, PY_W_CLASS, PY_WS_CLASS } from "../../text/pythonic.js";
+import { cleanLines, isPySpaceCode, isPyWordCodePoint, paragraphs } from "../../text/pythonic.js";
 import { sentCount } from "../../text/punkt/index.js";
 import { BOUNDS, defineVerifier, inRange } from "../verify-function.js";
 
-/** `re.sub(r"[^\w\s.-]", "", t)`: the reference deletes these before splitting into words. */
-const NON_WORD_CHARS = new RegExp(`[^${PY_W_CLASS}${PY_WS_CLASS}.\\-]`, "gu");
-
-/** `len(re.sub(r"[^\w\s.-]", "", t).split())` */
+/**
+ * `len(re.sub(r"[^\w\s.-]", "", t).split())`. Deleting characters never touches whitespace, so the words are
+ * the whitespace-separated runs of `t` that keep at least one `\w`, `.` or `-` character: counted in one scan.
+ */
 export function countWords(t: string): number {
-  return pyCountSplit(t.replace(NON_WORD_CHARS, ""));
+  let count = 0;
+  let kept = false;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (isPySpaceCode(c)) {
+      if (kept) count++;
+      kept = false;
+    } else if (!kept) {
+      if (c === 0x2e || c === 0x2d) kept = true;
+      else {
+        const cp = t.codePointAt(i) as number;
+        kept = isPyWordCodePoint(cp);
+        if (cp > 0xffff) i++;
+      }
+    } else if (c >= 0xd800 && c <= 0xdbff) {
+      i++;
+    }
+  }
+  return kept ? count + 1 : count;
 }
 
 export const lengthVerifiers = [

@@ -22,17 +22,25 @@ export function englishTokenizer(): PunktSentenceTokenizer {
   return english;
 }
 
+// Verify functions often split the same cleaned response more than once (count, then begin/end checks).
+let lastText: string | undefined;
+let lastSpans: readonly Span[] = [];
+
+/** Sentence spans `[start, end)` in UTF-16 offsets (`span_tokenize`); read-only, the list may be shared. */
+export function sentSpans(text: string): readonly Span[] {
+  if (text !== lastText) {
+    lastSpans = englishTokenizer().spanTokenize(text);
+    lastText = text;
+  }
+  return lastSpans;
+}
+
 /** `nltk.sent_tokenize(text)`: the sentences of `text`. */
 export function sentTokenize(text: string): string[] {
-  return englishTokenizer().tokenize(text);
+  return sentSpans(text).map(([start, end]) => text.slice(start, end));
 }
 
 /** `len(nltk.sent_tokenize(text))`, without building the sentence strings. */
 export function sentCount(text: string): number {
-  return englishTokenizer().count(text);
-}
-
-/** Sentence spans `[start, end)` in UTF-16 offsets (`span_tokenize`). */
-export function sentSpans(text: string): Span[] {
-  return englishTokenizer().spanTokenize(text);
+  return sentSpans(text).length;
 }

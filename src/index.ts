@@ -2,3 +2,4 @@
 export * from "./constraints/index.js";
 export * from "./text/pythonic.js";
 export { sentTokenize } from "./text/punkt/index.js";
+export * from "./model/index.js";

@@ -1,0 +1,14 @@
+// Starts bench/scripted-server-process.ts as a child and hands back its URL.
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+
+export async function startServerProcess(latencyMs: number): Promise<{ url: string; stop: () => void }> {
+  const child = spawn(process.execPath, ["--import", "tsx", new URL("./scripted-server-process.ts", import.meta.url).pathname, String(latencyMs)], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  return { url: first.trim(), stop: () => child.stdin.end() };
+}

@@ -1,0 +1,8 @@
+// Public face of the image module: user images (path, URL, bytes, base64) → OpenAI chat image parts.
+export type { ImageDetail, ImageFormat, ImageOptions, ImagePart, ImagePartInfo, ImageSource } from "./types.js";
+export { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from "./types.js";
+export { ImageError } from "./errors.js";
+export { MIME_TYPES, sniffImageFormat } from "./formats.js";
+export { imageSource, loadImageBytes, sourceLabel } from "./load.js";
+export { clearImageHashCache, imageContentHash, imageHashCacheStats } from "./hash.js";
+export { toImagePart } from "./part.js";

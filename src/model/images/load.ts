@@ -1,0 +1,115 @@
+// Turns any ImageSource into its original bytes, with errors that name the source and say what to do.
+import { open } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { ImageError, formatBytes } from "./errors.js";
+import { streamUrl, urlLabel } from "./download.js";
+import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type ImageOptions, type ImageSource } from "./types.js";
+import type { DownloadLimits } from "./download.js";
+
+/** Classifies a string: a `data:` URL is base64, `http(s)://` a URL, `file://` and anything else a path. */
+export function imageSource(value: string): ImageSource {
+  if (/^data:/i.test(value)) return { base64: value };
+  if (/^https?:\/\//i.test(value)) return { url: value };
+  if (/^file:\/\//i.test(value)) return { path: fileURLToPath(value) };
+  return { path: value };
+}
+
+/** The name error messages use for a source: the path, the URL, `<bytes name>` or `<base64 name>`. */
+export function sourceLabel(source: ImageSource): string {
+  if ("path" in source) return source.path;
+  if ("url" in source) return urlLabel(source.url);
+  if (!("bytes" in source) && !("base64" in source)) {
+    throw new TypeError("an image source needs one of: path, url, bytes, base64");
+  }
+  const kind = "bytes" in source ? "bytes" : "base64";
+  return source.name ? `<${kind} ${source.name}>` : `<${kind}>`;
+}
+
+/** Rejects option values that can only be mistakes, before any work is done. */
+export function checkOptions(options: ImageOptions): void {
+  const { maxSide, timeoutMs, maxBytes } = options;
+  if (maxSide !== undefined && !(Number.isInteger(maxSide) && maxSide > 0)) {
+    throw new RangeError(`maxSide must be a positive whole number of pixels, got ${maxSide}`);
+  }
+  if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`);
+  if (maxBytes !== undefined && !(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);
+  if (options.detail !== undefined && !["auto", "low", "high"].includes(options.detail)) {
+    throw new RangeError(`detail must be "auto", "low" or "high", got ${JSON.stringify(options.detail)}`);
+  }
+}
+
+export function limitsOf(options: ImageOptions): DownloadLimits {
+  return { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES };
+}
+
+/** Explains a file-system error code in words ("file not found") rather than "ENOENT: ...". */
+export function fileProblem(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === "ENOENT") return "file not found";
+  if (code === "EISDIR") return "is a directory, not an image file";
+  if (code === "EACCES" || code === "EPERM") return "permission denied";
+  return `cannot read the file: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+async function readPath(path: string, maxBytes: number): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+    // One open file for both the size check and the read, so the file cannot change in between.
+    const { size } = await handle.stat();
+    if (size > maxBytes) {
+      throw new ImageError(path, `the file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit (maxBytes); raise maxBytes or shrink the image`);
+    }
+    return await handle.readFile();
+  } catch (err) {
+    if (err instanceof ImageError) throw err;
+    throw new ImageError(path, fileProblem(err), { cause: err });
+  } finally {
+    await handle?.close();
+  }
+}
+
+async function readUrl(url: string, limits: DownloadLimits): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  const total = await streamUrl(url, limits, (chunk) => chunks.push(chunk));
+  return Buffer.concat(chunks, total);
+}
+
+/** Decodes plain base64 or a `data:...;base64,` URL, strictly: a typo must not become a corrupt image. */
+export function decodeBase64(value: string, label: string, maxBytes: number): Buffer {
+  let payload = value;
+  if (/^data:/i.test(value)) {
+    const comma = value.indexOf(",");
+    if (comma < 0) throw new ImageError(label, "malformed data URL (no comma); expected data:image/...;base64,...");
+    if (!/;base64$/i.test(value.slice(0, comma))) {
+      throw new ImageError(label, "the data URL is not base64-encoded; expected data:image/...;base64,...");
+    }
+    payload = value.slice(comma + 1);
+  }
+  const clean = payload.replace(/\s+/g, "");
+  // Standard and URL-safe alphabets both; Buffer.from would silently skip anything else.
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean) || clean.length % 4 === 1) {
+    throw new ImageError(label, "not valid base64; pass the image's base64 text or a data: URL");
+  }
+  if (Math.floor((clean.length * 3) / 4) > maxBytes) {
+    throw new ImageError(label, `the decoded image is over the ${formatBytes(maxBytes)} limit (maxBytes)`);
+  }
+  return Buffer.from(clean, "base64");
+}
+
+/** The original bytes of a source, never empty. Paths and URLs are read whole (they are about to be sent). */
+export async function loadImageBytes(source: ImageSource, options: ImageOptions = {}): Promise<Buffer> {
+  const label = sourceLabel(source);
+  const limits = limitsOf(options);
+  let bytes: Buffer;
+  if ("path" in source) bytes = await readPath(source.path, limits.maxBytes);
+  else if ("url" in source) bytes = await readUrl(source.url, limits);
+  else if ("bytes" in source) {
+    if (source.bytes.byteLength > limits.maxBytes) {
+      throw new ImageError(label, `${formatBytes(source.bytes.byteLength)} is over the ${formatBytes(limits.maxBytes)} limit (maxBytes)`);
+    }
+    bytes = Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
+  } else bytes = decodeBase64(source.base64, label, limits.maxBytes);
+  if (bytes.length === 0) throw new ImageError(label, "empty (0 bytes); expected an image");
+  return bytes;
+}

@@ -1,0 +1,118 @@
+// Builds the OpenAI chat "image_url" part: sniff, verify that the image decodes, convert or downscale only
+// when needed, and base64 the result. Only the hashes of verified images are kept between calls; the caller owns the part.
+import sharp, { type Sharp } from "sharp";
+import { BmpError, decodeBmp } from "./bmp.js";
+import { ImageError } from "./errors.js";
+import { FORMAT_NAMES, MIME_TYPES, SENDABLE_FORMATS, SUPPORTED_LIST, describeUnknownBytes, sniffImageFormat } from "./formats.js";
+import { bytesHash, combineHash } from "./hash.js";
+import { checkOptions, loadImageBytes, sourceLabel } from "./load.js";
+import type { ImageFormat, ImageOptions, ImagePart, ImagePartInfo, ImageSource } from "./types.js";
+
+// "error", not sharp's default "warning": truncated data fails either way, but JPEGs with harmless warnings
+// (e.g. extraneous bytes before a marker, common from cameras) still load, as they do in browsers.
+const FAIL_ON = "error" as const;
+// The pass-through check decodes to a thumbnail: JPEG then decodes at 1/8 scale (shrink-on-load) yet still
+// reads every byte of the entropy-coded data, so truncation is caught at a fraction of the cost.
+const CHECK_SIDE = 64;
+// Hashes of images already proven decodable: the same image goes to a model and then to several judges, and a
+// PNG cannot shrink-on-load, so re-checking would decode it in full each time. Bounded; 64 hex chars an entry.
+const VERIFIED_LIMIT = 10_000;
+const verified = new Set<string>();
+
+function rememberVerified(sha256: string): void {
+  if (verified.size >= VERIFIED_LIMIT) verified.clear();
+  verified.add(sha256);
+}
+
+interface Prepared {
+  bytes: Buffer;
+  format: ImageFormat;
+  sourceFormat: ImageFormat;
+  width: number;
+  height: number;
+  resized: boolean;
+}
+
+/** A sharp pipeline over the image; BMP goes through our decoder since libvips has no BMP loader. */
+function openImage(bytes: Buffer, format: ImageFormat, label: string): Sharp {
+  if (format !== "bmp") return sharp(bytes, { failOn: FAIL_ON });
+  try {
+    const raw = decodeBmp(bytes);
+    return sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
+  } catch (err) {
+    if (err instanceof BmpError) throw new ImageError(label, `cannot decode this BMP: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
+/** Turns a libvips failure into an ImageError that says what it means for the user. */
+function decodeError(label: string, format: ImageFormat, err: unknown): ImageError {
+  if (err instanceof ImageError) return err;
+  const detail = (err instanceof Error ? err.message : String(err)).split("\n")[0]!.trim();
+  const name = FORMAT_NAMES[format];
+  if (/pixel limit/i.test(detail)) {
+    return new ImageError(label, `the ${name} has too many pixels to decode safely (${detail}); downscale it first`, { cause: err });
+  }
+  return new ImageError(label, `cannot decode this ${name}: it is corrupt or truncated (decoder: ${detail}); re-export or re-download it`, { cause: err });
+}
+
+/** Output format after re-encoding: keep the common lossless/lossy ones, PNG for the rest (gif, bmp, tiff, avif). */
+function targetFormat(format: ImageFormat): "png" | "jpeg" | "webp" {
+  return format === "jpeg" || format === "webp" ? format : "png";
+}
+
+function encode(pipeline: Sharp, format: "png" | "jpeg" | "webp"): Sharp {
+  if (format === "jpeg") return pipeline.jpeg({ quality: 90 });
+  if (format === "webp") return pipeline.webp({ quality: 90 });
+  return pipeline.png();
+}
+
+async function prepare(bytes: Buffer, label: string, maxSide: number | undefined, sha256: string): Promise<Prepared> {
+  const format = sniffImageFormat(bytes);
+  if (!format) throw new ImageError(label, `not a supported image (${describeUnknownBytes(bytes)}); supported: ${SUPPORTED_LIST}`);
+  try {
+    const image = openImage(bytes, format, label);
+    const meta = await image.metadata(); // header only: cheap, but blind to truncation
+    // Sizes as displayed (EXIF rotation applied), like the re-encoded output below, whose rotation is baked in.
+    const { width, height } = meta.autoOrient ?? meta;
+    const resize = maxSide !== undefined && Math.max(width, height) > maxSide;
+    if (!resize && SENDABLE_FORMATS.has(format)) {
+      // Sent untouched, so decode once just to prove the model's server will be able to.
+      if (!verified.has(sha256)) {
+        await image.resize(CHECK_SIDE, CHECK_SIDE, { fit: "inside" }).raw().toBuffer();
+        rememberVerified(sha256);
+      }
+      return { bytes, format, sourceFormat: format, width, height, resized: false };
+    }
+    // Re-encoding drops EXIF, so bake the orientation in: the pixels then look as a viewer shows the original.
+    let pipeline = image.autoOrient();
+    if (resize) pipeline = pipeline.resize(maxSide, maxSide, { fit: "inside", withoutEnlargement: true });
+    const out = targetFormat(format);
+    const { data, info } = await encode(pipeline, out).toBuffer({ resolveWithObject: true });
+    return { bytes: data, format: out, sourceFormat: format, width: info.width, height: info.height, resized: resize };
+  } catch (err) {
+    throw decodeError(label, format, err);
+  }
+}
+
+/**
+ * The chat-message part for an image, plus what was sent. Throws ImageError (naming the source) for anything
+ * that is not a decodable image, and RangeError for bad options.
+ */
+export async function toImagePart(
+  source: ImageSource,
+  options: ImageOptions = {},
+): Promise<{ part: ImagePart; info: ImagePartInfo }> {
+  checkOptions(options);
+  const label = sourceLabel(source);
+  const original = await loadImageBytes(source, options);
+  const sha256 = combineHash(bytesHash(original), options);
+  const prepared = await prepare(original, label, options.maxSide, sha256);
+  const url = `data:${MIME_TYPES[prepared.format]};base64,${prepared.bytes.toString("base64")}`;
+  const image_url: ImagePart["image_url"] = options.detail === undefined ? { url } : { url, detail: options.detail };
+  const { format, sourceFormat, width, height, resized } = prepared;
+  return {
+    part: { type: "image_url", image_url },
+    info: { format, sourceFormat, width, height, bytes: prepared.bytes.length, resized, sha256 },
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * The call ledger: one SQLite file (WAL) recording every model call by its request key. It is the only cache and
+ * the resume record: a successful call is never sent again, and a process killed with SIGKILL loses at most the
+ * calls that were in flight (each success is committed the moment it arrives).
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { TokenUsage } from "./types.js";
+
+export interface LedgerEntry {
+  key: string;
+  model: string;
+  stage: string;
+  status: "ok" | "failed";
+  content: string | null;
+  finishReason: string | null;
+  usage: TokenUsage;
+  latencyMs: number;
+  attempts: number;
+  error: string | null;
+}
+
+export interface SuccessRecord {
+  key: string;
+  model: string;
+  stage: string;
+  request: string;
+  content: string;
+  finishReason: string | null;
+  usage: TokenUsage;
+  latencyMs: number;
+  attempts: number;
+}
+
+export interface FailureRecord {
+  key: string;
+  model: string;
+  stage: string;
+  request: string;
+  error: string;
+  attempts: number;
+}
+
+export interface AttemptErrorRecord {
+  key: string;
+  attempt: number;
+  kind: string;
+  status: number | null;
+  message: string;
+}
+
+export interface UsageTotal {
+  model: string;
+  stage: string;
+  calls: number;
+  failed: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS calls (
+  key TEXT PRIMARY KEY,
+  model TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+  request TEXT NOT NULL,
+  content TEXT,
+  finish_reason TEXT,
+  prompt_tokens INTEGER NOT NULL DEFAULT 0,
+  completion_tokens INTEGER NOT NULL DEFAULT 0,
+  latency_ms REAL NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS attempt_errors (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  status INTEGER,
+  message TEXT NOT NULL,
+  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX IF NOT EXISTS attempt_errors_key ON attempt_errors(key);
+`;
+
+interface Row {
+  key: string;
+  model: string;
+  stage: string;
+  status: "ok" | "failed";
+  content: string | null;
+  finish_reason: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  latency_ms: number;
+  attempts: number;
+  error: string | null;
+}
+
+function toEntry(r: Row): LedgerEntry {
+  return {
+    key: r.key,
+    model: r.model,
+    stage: r.stage,
+    status: r.status,
+    content: r.content,
+    finishReason: r.finish_reason,
+    usage: { promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens },
+    latencyMs: r.latency_ms,
+    attempts: r.attempts,
+    error: r.error,
+  };
+}
+
+export class Ledger {
+  private readonly db: Database.Database;
+  private readonly getStmt: Database.Statement<[string], Row>;
+  private readonly successStmt: Database.Statement;
+  private readonly failureStmt: Database.Statement;
+  private readonly attemptStmt: Database.Statement;
+  private readonly commitBatch: (records: readonly SuccessRecord[]) => void;
+  private pending: Array<{ record: SuccessRecord; resolve: () => void; reject: (e: unknown) => void }> = [];
+
+  /** Opens (creating if needed) the ledger at `path`; ":memory:" gives a throwaway one. */
+  constructor(readonly path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode: a committed call survives the process being killed (not a power cut), at far less cost.
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+    this.getStmt = this.db.prepare("SELECT * FROM calls WHERE key = ?");
+    // A success replaces an earlier failure of the same request; a failure never overwrites a success.
+    this.successStmt = this.db.prepare(`
+      INSERT INTO calls (key, model, stage, status, request, content, finish_reason, prompt_tokens, completion_tokens, latency_ms, attempts, error)
+      VALUES (@key, @model, @stage, 'ok', @request, @content, @finishReason, @promptTokens, @completionTokens, @latencyMs, @attempts, NULL)
+      ON CONFLICT(key) DO UPDATE SET status = 'ok', stage = excluded.stage, content = excluded.content,
+        finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens,
+        completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms,
+        attempts = calls.attempts + excluded.attempts, error = NULL,
+        updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+      WHERE calls.status <> 'ok'`);
+    this.failureStmt = this.db.prepare(`
+      INSERT INTO calls (key, model, stage, status, request, attempts, error)
+      VALUES (@key, @model, @stage, 'failed', @request, @attempts, @error)
+      ON CONFLICT(key) DO UPDATE SET attempts = calls.attempts + excluded.attempts, error = excluded.error,
+        updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+      WHERE calls.status <> 'ok'`);
+    this.attemptStmt = this.db.prepare(
+      "INSERT INTO attempt_errors (key, attempt, kind, status, message) VALUES (@key, @attempt, @kind, @status, @message)",
+    );
+    this.commitBatch = this.db.transaction((records: readonly SuccessRecord[]) => {
+      for (const r of records) this.recordSuccess(r);
+    });
+  }
+
+  get(key: string): LedgerEntry | undefined {
+    const row = this.getStmt.get(key);
+    return row === undefined ? undefined : toEntry(row);
+  }
+
+  /** The recorded successful answer for `key`, if any. */
+  getSuccess(key: string): LedgerEntry | undefined {
+    const entry = this.get(key);
+    return entry?.status === "ok" ? entry : undefined;
+  }
+
+  recordSuccess(r: SuccessRecord): void {
+    this.successStmt.run({
+      key: r.key,
+      model: r.model,
+      stage: r.stage,
+      request: r.request,
+      content: r.content,
+      finishReason: r.finishReason,
+      promptTokens: r.usage.promptTokens,
+      completionTokens: r.usage.completionTokens,
+      latencyMs: r.latencyMs,
+      attempts: r.attempts,
+    });
+  }
+
+  /**
+   * Records a success together with every other success that arrives in the same turn of the event loop, in one
+   * transaction (group commit: one commit per burst instead of one per call). Resolves once it is committed, so
+   * a caller never acts on an answer the ledger could still lose.
+   */
+  commitSuccess(record: SuccessRecord): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.push({ record, resolve, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      this.commitBatch(batch.map((p) => p.record));
+      for (const p of batch) p.resolve();
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    }
+  }
+
+  /** A call that ran out of attempts or hit a permanent error; a later run may still succeed and replace it. */
+  recordFailure(r: FailureRecord): void {
+    this.failureStmt.run(r);
+  }
+
+  recordAttemptError(r: AttemptErrorRecord): void {
+    this.attemptStmt.run(r);
+  }
+
+  attemptErrors(key: string): AttemptErrorRecord[] {
+    return this.db.prepare("SELECT key, attempt, kind, status, message FROM attempt_errors WHERE key = ? ORDER BY id").all(key) as AttemptErrorRecord[];
+  }
+
+  /** Calls, failures and tokens per model and stage (tokens of successful calls only: those were paid for). */
+  usageTotals(): UsageTotal[] {
+    return this.db
+      .prepare(
+        `SELECT model, stage, SUM(status = 'ok') AS calls, SUM(status = 'failed') AS failed,
+           SUM(CASE WHEN status = 'ok' THEN prompt_tokens ELSE 0 END) AS promptTokens,
+           SUM(CASE WHEN status = 'ok' THEN completion_tokens ELSE 0 END) AS completionTokens
+         FROM calls GROUP BY model, stage ORDER BY model, stage`,
+      )
+      .all() as UsageTotal[];
+  }
+
+  count(status?: "ok" | "failed"): number {
+    const row = (status === undefined
+      ? this.db.prepare("SELECT COUNT(*) AS n FROM calls").get()
+      : this.db.prepare("SELECT COUNT(*) AS n FROM calls WHERE status = ?").get(status)) as { n: number };
+    return row.n;
+  }
+
+  close(): void {
+    if (this.pending.length > 0) this.flush();
+    if (this.db.open) this.db.close();
+  }
+}

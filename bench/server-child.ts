@@ -2,8 +2,9 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
-export async function startServerProcess(latencyMs: number): Promise<{ url: string; stop: () => void }> {
-  const child = spawn(process.execPath, ["--import", "tsx", new URL("./scripted-server-process.ts", import.meta.url).pathname, String(latencyMs)], {
+export async function startServerProcess(latencyMs: number, mode?: "mmifeval"): Promise<{ url: string; stop: () => void }> {
+  const args = [new URL("./scripted-server-process.ts", import.meta.url).pathname, String(latencyMs), ...(mode ? [mode] : [])];
+  const child = spawn(process.execPath, ["--import", "tsx", ...args], {
     stdio: ["pipe", "pipe", "inherit"],
   });
   const first = await new Promise<string>((resolve, reject) => {

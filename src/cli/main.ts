@@ -1,6 +1,8 @@
 // The `mmif` command line: a thin layer that parses flags, calls the library, and maps outcomes to exit codes.
 import { Command, CommanderError } from "commander";
 import { EXIT, UsageError } from "./exit-codes.js";
+import { registerEval } from "./eval.js";
+import { registerScore } from "./score.js";
 import { registerVerify } from "./verify.js";
 import { packageVersion } from "./version.js";
 
@@ -12,6 +14,8 @@ export function buildProgram(): Command {
     .exitOverride();
   program.addHelpText("after", "\nRun `mmif <command> --help` for every flag of a command. Exit codes: 0 done, 1 the work failed, 2 bad usage or input.");
   registerVerify(program);
+  registerEval(program);
+  registerScore(program);
   return program;
 }
 

@@ -27,6 +27,7 @@ export interface CanonicalRequest {
   params: GenerationParams;
   response_format?: unknown;
   sample?: number;
+  round?: number;
 }
 
 export async function canonicalRequest(model: string, defaults: GenerationParams, request: ChatRequest): Promise<CanonicalRequest> {
@@ -48,7 +49,14 @@ export async function canonicalRequest(model: string, defaults: GenerationParams
   );
   // Greedy decoding gives one answer per prompt, so the sample index only matters above temperature 0.
   const sampled = (params.temperature ?? 1) > 0;
-  return { model, messages, params, response_format: request.responseFormat, sample: sampled ? (request.sampleIndex ?? 0) : undefined };
+  return {
+    model,
+    messages,
+    params,
+    response_format: request.responseFormat,
+    sample: sampled ? (request.sampleIndex ?? 0) : undefined,
+    round: request.round ? request.round : undefined,
+  };
 }
 
 export function requestKey(canonical: CanonicalRequest): string {

@@ -36,6 +36,11 @@ export interface ChatRequest {
    * so that sample 0 and sample 1 are different calls, while a rerun of sample 0 is answered from the ledger.
    */
   sampleIndex?: number;
+  /**
+   * Asking the same thing again on purpose (a benchmark's judge retry after an unparseable reply): rounds above
+   * 0 are distinct calls even at temperature 0, while a rerun of the same round is answered from the ledger.
+   */
+  round?: number;
 }
 
 /** Who is calling: usage and cost are totalled per model and stage. */

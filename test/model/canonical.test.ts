@@ -15,6 +15,14 @@ describe("canonical requests", () => {
     assert.notEqual(requestKey(a), requestKey(c));
   });
 
+  it("keys deliberate re-asks (rounds) apart, round 0 being the plain call", async () => {
+    const base = { messages: [{ role: "user" as const, content: "judge this" }] };
+    const k = async (round?: number) => requestKey(await canonicalRequest("m", { temperature: 0 }, { ...base, round }));
+    assert.equal(await k(0), await k(undefined));
+    assert.notEqual(await k(1), await k(0));
+    assert.notEqual(await k(2), await k(1));
+  });
+
   it("replaces image bytes by their hash and keeps detail and max side", async () => {
     const bytes = new TextEncoder().encode("not really an image but hashed all the same");
     const r = await canonicalRequest("m", {}, { messages: [{ role: "user", content: [{ type: "image", source: { bytes }, detail: "high", maxSide: 512 }] }] });

@@ -1,0 +1,185 @@
+// Streaming CSV/TSV parsing with the rules of pandas' C parser under its defaults (`pd.read_csv(path, sep=...)`):
+// quotechar `"`, doublequote (`""` inside quotes is one `"`), no escape character, QUOTE_MINIMAL.
+//
+// - A field that STARTS with `"` is quoted: delimiters, `\r` and `\n` inside it are data, `""` is a `"`. After
+//   the closing quote, anything up to the next delimiter or line end is appended as is (`"ab"cd` → `abcd`).
+// - A `"` that is not the first character of a field is an ordinary character.
+// - Records end at `\n`, `\r\n` or a lone `\r` (and, like pandas, a delimiter right after a skipped blank line
+//   ended by a lone `\r` is dropped).
+// - Blank lines are skipped (skip_blank_lines): an empty line, or one of only spaces (and tabs when the delimiter
+//   is not a tab), unless a quote is on it.
+// - A UTF-8 byte order mark at the start is dropped.
+// Records come out one at a time, so a file of hundreds of MB is never held whole; only the record being read
+// (one row, e.g. one base64 image) is in memory.
+import { createReadStream } from "node:fs";
+
+export interface DelimitedRecord {
+  /** The fields, unquoted. */
+  fields: string[];
+  /** 1-based number of the record in the file (blank lines not counted; the header, if any, is record 1). */
+  record: number;
+  /** Set on the last record when the file ended inside a quoted field (pandas: "EOF inside string"). */
+  unterminatedQuote?: true;
+}
+
+const enum State {
+  StartField,
+  InField,
+  InQuoted,
+  QuoteInQuoted,
+  AfterCr,
+  /** After a skipped blank line ended by a lone \r: pandas then also swallows one delimiter (EAT_CRNL_NOP). */
+  AfterCrBlank,
+}
+
+/** Push-style parser: feed text chunks, collect complete records. */
+export class DelimitedParser {
+  private state = State.StartField;
+  private parts: string[] = [];
+  private fields: string[] = [];
+  private quotedOnRecord = false;
+  private records = 0;
+  private started = false;
+  private readonly specials: RegExp;
+  private readonly blank: RegExp;
+
+  constructor(private readonly delimiter: string) {
+    if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
+      throw new RangeError(`the delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
+    }
+    const d = delimiter.replace(/[\\\]^-]/g, "\\$&");
+    this.specials = new RegExp(`[${d}\\n\\r]`, "g");
+    this.blank = delimiter === "\t" ? /^ *$/ : /^[ \t]*$/;
+  }
+
+  /** Parses a chunk; returns the records it completed. */
+  push(chunk: string): DelimitedRecord[] {
+    const out: DelimitedRecord[] = [];
+    let s = chunk;
+    if (!this.started && s.length > 0) {
+      this.started = true;
+      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+    }
+    const n = s.length;
+    const delim = this.delimiter;
+    let i = 0;
+    while (i < n) {
+      switch (this.state) {
+        case State.AfterCr:
+          if (s[i] === "\n") i++;
+          this.state = State.StartField;
+          break;
+        case State.AfterCrBlank:
+          if (s[i] === "\n" || s[i] === delim) i++;
+          this.state = State.StartField;
+          break;
+        case State.StartField:
+          if (s[i] === '"') {
+            this.quotedOnRecord = true;
+            this.state = State.InQuoted;
+            i++;
+          } else this.state = State.InField;
+          break;
+        case State.InField: {
+          this.specials.lastIndex = i;
+          const m = this.specials.exec(s);
+          const j = m ? m.index : n;
+          if (j > i) this.parts.push(s.slice(i, j));
+          if (!m) {
+            i = n;
+            break;
+          }
+          i = j + 1;
+          this.endOfFieldChar(s[j]!, out);
+          break;
+        }
+        case State.InQuoted: {
+          const j = s.indexOf('"', i);
+          if (j < 0) {
+            this.parts.push(i === 0 ? s : s.slice(i));
+            i = n;
+            break;
+          }
+          if (j > i) this.parts.push(s.slice(i, j));
+          this.state = State.QuoteInQuoted;
+          i = j + 1;
+          break;
+        }
+        case State.QuoteInQuoted: {
+          const c = s[i]!;
+          if (c === '"') {
+            this.parts.push('"');
+            this.state = State.InQuoted;
+            i++;
+          } else if (c === delim || c === "\n" || c === "\r") {
+            i++;
+            this.endOfFieldChar(c, out);
+          } else this.state = State.InField; // the rest of the field is unquoted text
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Ends the input; returns the last record if the file did not end with a line break. */
+  end(): DelimitedRecord[] {
+    const out: DelimitedRecord[] = [];
+    const open = this.state === State.InQuoted;
+    const pending = this.parts.length > 0 || this.fields.length > 0 || this.state === State.QuoteInQuoted || open;
+    if (this.state !== State.AfterCr && this.state !== State.AfterCrBlank && pending) {
+      this.endField();
+      this.endRecord(out, open);
+    }
+    this.state = State.StartField;
+    return out;
+  }
+
+  private endOfFieldChar(c: string, out: DelimitedRecord[]): void {
+    this.endField();
+    if (c === this.delimiter) {
+      this.state = State.StartField;
+      return;
+    }
+    const kept = this.endRecord(out, false);
+    this.state = c !== "\r" ? State.StartField : kept ? State.AfterCr : State.AfterCrBlank;
+  }
+
+  private endField(): void {
+    const parts = this.parts;
+    this.fields.push(parts.length === 0 ? "" : parts.length === 1 ? parts[0]! : parts.join(""));
+    this.parts = [];
+  }
+
+  /** Emits the record unless it is a blank line; returns whether it was emitted. */
+  private endRecord(out: DelimitedRecord[], unterminated: boolean): boolean {
+    const fields = this.fields;
+    this.fields = [];
+    const quoted = this.quotedOnRecord;
+    this.quotedOnRecord = false;
+    if (!unterminated && !quoted && fields.length === 1 && this.blank.test(fields[0]!)) return false;
+    this.records++;
+    const record: DelimitedRecord = { fields, record: this.records };
+    if (unterminated) record.unterminatedQuote = true;
+    out.push(record);
+    return true;
+  }
+}
+
+/** Parses a whole string (tests, small files). */
+export function parseDelimited(text: string, delimiter: string): DelimitedRecord[] {
+  const parser = new DelimitedParser(delimiter);
+  return [...parser.push(text), ...parser.end()];
+}
+
+/** Streams the records of a UTF-8 file, reading 1 MiB at a time. */
+export async function* readDelimitedFile(path: string, delimiter: string): AsyncGenerator<DelimitedRecord> {
+  const parser = new DelimitedParser(delimiter);
+  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream) yield* parser.push(chunk as string);
+  } finally {
+    stream.destroy();
+  }
+  yield* parser.end();
+}

@@ -1,0 +1,72 @@
+/**
+ * The files an eval run leaves in --out: predictions.jsonl (every row, aux included), results.jsonl (one line per
+ * main item), summary.json. Written whole at the end of a run from the ledger-backed results, through a temporary
+ * file and a rename, so a reader never sees half a file.
+ */
+import { createWriteStream, renameSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { join } from "node:path";
+import type { UsageWithCost } from "../model/accounting.js";
+import type { Prediction } from "./run.js";
+import type { ItemResult } from "./score.js";
+import type { Summary } from "./summary.js";
+
+export interface RunInfo {
+  model: string | null;
+  judge: string;
+  perception_judge: string;
+  profile: string;
+  bench: string;
+  created_at: string;
+}
+
+export interface SummaryFile extends Summary, RunInfo {
+  usage: UsageWithCost[];
+  /** USD over the models with a price; null when none has one. */
+  cost: number | null;
+}
+
+async function writeJsonl(path: string, records: Iterable<unknown>): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const out = createWriteStream(tmp);
+  for (const r of records) if (!out.write(`${JSON.stringify(r)}\n`)) await once(out, "drain");
+  out.end();
+  await once(out, "finish");
+  renameSync(tmp, path);
+}
+
+export function predictionRecord(p: Prediction): Record<string, unknown> {
+  const r = p.row;
+  return {
+    index: r.index,
+    id: r.id,
+    tag: r.tag,
+    infer_type: r.inferType,
+    ...(r.delCons !== undefined ? { del_cons: r.delCons } : {}),
+    question: r.question,
+    prediction: p.prediction,
+    ...(p.finishReason ? { finish_reason: p.finishReason } : {}),
+    ...(p.error ? { error: p.error } : {}),
+  };
+}
+
+export function resultRecord(r: ItemResult): Record<string, unknown> {
+  return {
+    id: r.id,
+    tag: r.tag,
+    score: r.score,
+    status: r.status,
+    ...(r.tag === "C-Level" ? { constraints: r.constraints } : {}),
+    replies: r.replies,
+    rounds: r.rounds,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+export async function writeRunOutputs(dir: string, predictions: readonly Prediction[] | null, results: readonly ItemResult[], summary: SummaryFile): Promise<void> {
+  if (predictions) await writeJsonl(join(dir, "predictions.jsonl"), predictions.map(predictionRecord));
+  await writeJsonl(join(dir, "results.jsonl"), results.map(resultRecord));
+  const tmp = join(dir, "summary.json.tmp");
+  writeFileSync(tmp, `${JSON.stringify(summary, null, 2)}\n`);
+  renameSync(tmp, join(dir, "summary.json"));
+}

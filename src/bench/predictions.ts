@@ -1,0 +1,255 @@
+// Reading a model's answers to the benchmark rows, keyed by row index.
+//
+// ## mmif predictions (`*.jsonl`)
+// One JSON object per line (blank lines skipped), as `mmif eval` writes them: `{index, id, tag, infer_type,
+// prediction, ...}`. Required: `index` (string or whole number; a row index of the benchmark) and `prediction`
+// (string; `null`, which a run writes with an `error` field when the model never answered, is an issue quoting
+// that error). Other fields are ignored. A line that is not an object, lacks either field, names an index the
+// benchmark does not have, or repeats an index (the first one stays) is an issue.
+//
+// ## VLMEvalKit prediction files (`*.xlsx`, `*.tsv`, `*.csv`)
+// A table with a header row holding at least `index` and `prediction` (other columns are ignored), one row per
+// benchmark row, in benchmark order. The cells are read as the reference reads them (pd.read_excel /
+// pd.read_csv(sep="\t") / pd.read_csv) and turned into text as its `str(prediction)` does: see
+// predictions/pandas.ts. Notably an empty cell, or one holding "NA", "None", "null", "nan"..., becomes "nan",
+// and a column of numbers prints as Python prints its ints or floats. xlsx: the first sheet; see
+// predictions/xlsx.ts.
+// The reference pairs prediction row i with benchmark row i (it takes each row's image by position). Row i whose
+// `index` is not benchmark row i's index is an issue ("misaligned"); we still key its prediction by its own
+// index when the benchmark has that index, so our scores stay right, but the reference's would not be. A row
+// whose index the benchmark lacks, or that repeats an index, is an issue and left out.
+//
+// ## Both
+// Benchmark rows left without a prediction are reported by ONE issue with `row: 0` (the file as a whole) that
+// counts them and names the first few. Indexes match as text, or as numbers when both are numeric ("12" = "12.0",
+// since pandas may read an index column as floats). The file itself missing, of an unknown type, or without the
+// two columns is a BenchFileError.
+import { readFile, stat } from "node:fs/promises";
+import { extname } from "node:path";
+import { openInput, readLines } from "../io/lines.js";
+import { readDelimitedFile } from "./load/delimited.js";
+import { BenchFileError } from "./load/errors.js";
+import { pandasColumnStrings, type RawCell } from "./predictions/pandas.js";
+import { readXlsxFirstSheet, XlsxError } from "./predictions/xlsx.js";
+import type { BenchRow, RowIssue } from "./types.js";
+
+export type PredictionFormat = "mmif-jsonl" | "vlmevalkit-xlsx" | "vlmevalkit-tsv" | "vlmevalkit-csv";
+
+export interface ReadPredictions {
+  /** Benchmark row index → the prediction text. */
+  predictions: Map<string, string>;
+  issues: RowIssue[];
+  format: PredictionFormat;
+}
+
+/** How many missing indexes the summary issue names. */
+const MISSING_SHOWN = 10;
+const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+export function predictionFormatOf(path: string): PredictionFormat {
+  switch (extname(path).toLowerCase()) {
+    case ".jsonl":
+      return "mmif-jsonl";
+    case ".xlsx":
+      return "vlmevalkit-xlsx";
+    case ".tsv":
+      return "vlmevalkit-tsv";
+    case ".csv":
+      return "vlmevalkit-csv";
+    default:
+      throw new BenchFileError(path, "cannot tell the prediction file's format from its name: expected .jsonl (mmif), or .xlsx, .tsv or .csv (VLMEvalKit)");
+  }
+}
+
+/** Looks benchmark rows up by index, as text or as a number. */
+class IndexLookup {
+  private readonly exact = new Map<string, string>();
+  private readonly numeric = new Map<number, string>();
+  constructor(bench: readonly BenchRow[]) {
+    for (const row of bench) {
+      if (!this.exact.has(row.index)) this.exact.set(row.index, row.index);
+      if (NUMERIC.test(row.index) && !this.numeric.has(Number(row.index))) this.numeric.set(Number(row.index), row.index);
+    }
+  }
+  find(index: string): string | undefined {
+    return this.exact.get(index) ?? (NUMERIC.test(index) ? this.numeric.get(Number(index)) : undefined);
+  }
+}
+
+function sameIndex(a: string, b: string): boolean {
+  return a === b || (NUMERIC.test(a) && NUMERIC.test(b) && Number(a) === Number(b));
+}
+
+function show(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+export async function readPredictions(path: string, bench: readonly BenchRow[]): Promise<ReadPredictions> {
+  const format = predictionFormatOf(path);
+  const info = await stat(path).catch((err: unknown) => {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BenchFileError(path, code === "ENOENT" ? "file not found" : `cannot read it: ${(err as Error).message}`, { cause: err });
+  });
+  if (!info.isFile()) throw new BenchFileError(path, "is not a regular file");
+
+  const lookup = new IndexLookup(bench);
+  const predictions = new Map<string, string>();
+  const issues: RowIssue[] = [];
+  if (format === "mmif-jsonl") await readJsonl(path, lookup, predictions, issues);
+  else {
+    const table = format === "vlmevalkit-xlsx" ? await xlsxTable(path) : await delimitedTable(path, format === "vlmevalkit-tsv" ? "\t" : ",", issues);
+    tableRows(path, table, bench, lookup, predictions, issues);
+  }
+
+  const missing = bench.filter((row) => !predictions.has(row.index)).map((row) => row.index);
+  if (missing.length > 0) {
+    const shown = missing.slice(0, MISSING_SHOWN).join(", ");
+    issues.push({
+      file: path,
+      row: 0,
+      field: "index",
+      message: `no prediction for ${missing.length} of the benchmark's ${bench.length} rows (index ${shown}${missing.length > MISSING_SHOWN ? ", ..." : ""})`,
+    });
+  }
+  issues.sort((a, b) => a.row - b.row);
+  return { predictions, issues, format };
+}
+
+async function readJsonl(path: string, lookup: IndexLookup, predictions: Map<string, string>, issues: RowIssue[]): Promise<void> {
+  const firstLine = new Map<string, number>();
+  for await (const { line, text } of readLines(openInput(path))) {
+    const t = line === 1 ? text.replace(/^\ufeff/, "") : text;
+    if (t.trim() === "") continue;
+    const bad = (field: string | undefined, message: string) =>
+      issues.push(field === undefined ? { file: path, row: line, message } : { file: path, row: line, field, message });
+    let obj: unknown;
+    try {
+      obj = JSON.parse(t);
+    } catch (err) {
+      bad(undefined, `not valid JSON: ${(err as Error).message}`);
+      continue;
+    }
+    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
+      bad(undefined, "each line must be a JSON object");
+      continue;
+    }
+    const { index, prediction } = obj as { index?: unknown; prediction?: unknown };
+    let key: string | undefined;
+    if (typeof index === "string" && index !== "") key = index;
+    else if (typeof index === "number" && Number.isSafeInteger(index)) key = String(index);
+    else bad("index", index === undefined || index === null || index === "" ? "index is missing" : `index must be a string or a whole number, got ${show(index)}`);
+    if (typeof prediction !== "string") {
+      const error = (obj as { error?: unknown }).error;
+      bad(
+        "prediction",
+        prediction === undefined
+          ? "prediction is missing"
+          : prediction === null
+            ? `no prediction (null)${typeof error === "string" ? `: the run recorded the error ${show(error)}` : ""}`
+            : `prediction must be a string, got ${show(prediction)}`,
+      );
+      continue;
+    }
+    if (key === undefined) continue;
+    const benchIndex = lookup.find(key);
+    if (benchIndex === undefined) {
+      bad("index", `index ${show(key)} is not a row of the benchmark`);
+      continue;
+    }
+    const first = firstLine.get(benchIndex);
+    if (first !== undefined) {
+      bad("index", `a second prediction for index ${show(benchIndex)} (the first, on line ${first}, is kept)`);
+      continue;
+    }
+    firstLine.set(benchIndex, line);
+    predictions.set(benchIndex, prediction);
+  }
+}
+
+interface Table {
+  header: string[];
+  /** Data rows with their 1-based row numbers (header excluded); undefined cells are rows that failed to parse. */
+  rows: Array<{ row: number; cells: RawCell[] }>;
+}
+
+async function xlsxTable(path: string): Promise<Table> {
+  let sheet;
+  try {
+    sheet = readXlsxFirstSheet(await readFile(path));
+  } catch (err) {
+    if (err instanceof XlsxError) throw new BenchFileError(path, err.message, { cause: err });
+    throw err;
+  }
+  const [head, ...data] = sheet.rows;
+  const header = (head ?? []).map((c) => (c.t === "text" || c.t === "num" ? c.v : c.t === "bool" ? (c.v ? "True" : "False") : ""));
+  return { header, rows: data.map((cells, i) => ({ row: i + 1, cells })) };
+}
+
+async function delimitedTable(path: string, delimiter: string, issues: RowIssue[]): Promise<Table> {
+  let header: string[] | undefined;
+  const rows: Table["rows"] = [];
+  for await (const record of readDelimitedFile(path, delimiter)) {
+    if (!header) {
+      header = record.fields;
+      continue;
+    }
+    const row = record.record - 1;
+    if (record.unterminatedQuote) {
+      issues.push({ file: path, row, message: 'the file ends inside a quoted field that starts on this row (a " without its closing ")' });
+      continue;
+    }
+    if (record.fields.length > header.length) {
+      issues.push({ file: path, row, message: `expected ${header.length} fields (as in the header), found ${record.fields.length}` });
+      continue;
+    }
+    rows.push({ row, cells: header.map((_, i) => ({ t: "text", v: record.fields[i] ?? "" })) });
+  }
+  return { header: header ?? [], rows };
+}
+
+function tableRows(
+  path: string,
+  table: Table,
+  bench: readonly BenchRow[],
+  lookup: IndexLookup,
+  predictions: Map<string, string>,
+  issues: RowIssue[],
+): void {
+  const col = (name: string) => table.header.indexOf(name);
+  const indexCol = col("index");
+  const predCol = col("prediction");
+  const missing = [indexCol < 0 ? "index" : "", predCol < 0 ? "prediction" : ""].filter(Boolean);
+  if (missing.length > 0) {
+    throw new BenchFileError(path, `no ${missing.join(" or ")} column in the header (found: ${table.header.slice(0, 20).join(", ") || "nothing"})`);
+  }
+  const indexes = pandasColumnStrings(table.rows.map((r) => r.cells[indexCol] ?? { t: "na" }));
+  const texts = pandasColumnStrings(table.rows.map((r) => r.cells[predCol] ?? { t: "na" }));
+  const firstRow = new Map<string, number>();
+  table.rows.forEach(({ row }, i) => {
+    const bad = (message: string) => issues.push({ file: path, row, field: "index", message });
+    const index = indexes[i]!;
+    if (index === "nan") {
+      bad("index is empty");
+      return;
+    }
+    // The reference pairs by position: data row `row` goes with bench row `row`.
+    const expected = bench[row - 1];
+    if (!expected) bad(`row ${row} is past the benchmark's ${bench.length} rows (the reference pairs rows by position)`);
+    else if (!sameIndex(index, expected.index)) {
+      bad(`misaligned: index ${show(index)}, but benchmark row ${row} has index ${show(expected.index)} (the reference pairs rows by position, so it would judge this prediction with another row's image)`);
+    }
+    const benchIndex = lookup.find(index);
+    if (benchIndex === undefined) {
+      if (expected) bad(`index ${show(index)} is not a row of the benchmark`);
+      return;
+    }
+    const first = firstRow.get(benchIndex);
+    if (first !== undefined) {
+      bad(`a second prediction for index ${show(benchIndex)} (the first, on row ${first}, is kept)`);
+      return;
+    }
+    firstRow.set(benchIndex, row);
+    predictions.set(benchIndex, texts[i]!);
+  });
+}

@@ -1,0 +1,80 @@
+// Flags shared by `mmif eval` and `mmif score`: the judges, the profile, limits and the output folder.
+import { Option, type Command } from "commander";
+import type { JudgeClients } from "../bench/run.js";
+import { ModelClient } from "../model/client.js";
+import { EndpointConfigError, resolveEndpoint, type EndpointConfig } from "../model/endpoint.js";
+import type { Ledger } from "../model/ledger.js";
+import type { ModelEvents } from "../model/progress.js";
+import { UsageError } from "./exit-codes.js";
+
+export interface JudgeFlags {
+  bench: string;
+  judge: string;
+  judgeBaseUrl?: string;
+  judgeApiKeyEnv: string;
+  pJudge?: string;
+  judgeConcurrency: string;
+  judgePrice?: string;
+  profile: "vlmevalkit" | "authors";
+  limit?: string;
+  imageRoot?: string;
+  out: string;
+  quiet?: boolean;
+}
+
+export function addJudgeFlags(cmd: Command): Command {
+  return cmd
+    .requiredOption("--bench <file>", "MM-IFEval file: VLMEvalKit TSV, the authors' C-Level.jsonl/P-Level.jsonl (or their folder), or our JSONL")
+    .requiredOption("--judge <name>", "judge model (the reference uses gpt-4o-2024-11-20 for C-Level)")
+    .option("--judge-base-url <url>", "judge endpoint (default: $OPENAI_BASE_URL, then the OpenAI API)")
+    .option("--judge-api-key-env <var>", "environment variable holding the judge's API key", "OPENAI_API_KEY")
+    .option("--p-judge <name>", "separate judge for P-Level items on the judge's endpoint (the authors use gpt-4o-mini)")
+    .option("--judge-concurrency <n>", "judge calls in flight at once", "16")
+    .option("--judge-price <in,out>", "judge price in USD per million input,output tokens, for the cost report")
+    .addOption(new Option("--profile <name>", "reference failure handling (spec §6)").choices(["vlmevalkit", "authors"]).default("vlmevalkit"))
+    .option("--limit <n>", "only the first N main items (with their aux rows)")
+    .option("--image-root <dir>", "image folder for the authors' JSONL layout (default: next to the JSONL files)")
+    .requiredOption("--out <dir>", "output folder: predictions.jsonl, results.jsonl, summary.json, ledger.sqlite, images/")
+    .option("-q, --quiet", "no progress display");
+}
+
+export function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+export function parsePrice(value: string | undefined, flag: string): { input: number; output: number } | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(",").map(Number);
+  if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x) || x < 0)) {
+    throw new UsageError(`${flag} takes two prices in USD per million tokens, input and output, like 2.5,10; got "${value}"`);
+  }
+  return { input: parts[0]!, output: parts[1]! };
+}
+
+/** Builds a client, turning configuration mistakes into usage errors. */
+export function makeClient(config: EndpointConfig, ledger: Ledger, events: ModelEvents): ModelClient {
+  try {
+    return new ModelClient(resolveEndpoint(config), { ledger, events });
+  } catch (e) {
+    if (e instanceof EndpointConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** The judge settings of both references: temperature 0, 4,096 tokens, 300 s, images at high detail unresized. */
+export function judgeClients(flags: JudgeFlags, ledger: Ledger, events: ModelEvents): JudgeClients {
+  const base = {
+    baseURL: flags.judgeBaseUrl,
+    apiKeyEnv: flags.judgeApiKeyEnv,
+    concurrency: positiveInt(flags.judgeConcurrency, "--judge-concurrency"),
+    params: { temperature: 0, max_tokens: 4096 },
+    timeoutMs: 300_000,
+    price: parsePrice(flags.judgePrice, "--judge-price"),
+  };
+  const judge = makeClient({ ...base, model: flags.judge }, ledger, events);
+  const perception = flags.pJudge && flags.pJudge !== flags.judge ? makeClient({ ...base, model: flags.pJudge }, ledger, events) : undefined;
+  return perception ? { judge, perception } : { judge };
+}

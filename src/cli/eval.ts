@@ -1,0 +1,75 @@
+// `mmif eval`: answer MM-IFEval with a model, judge the answers, write predictions, results and a summary.
+import type { Command } from "commander";
+import { profileByName } from "../bench/profiles.js";
+import { modelAnswers } from "../bench/run.js";
+import { addJudgeFlags, makeClient, parsePrice, positiveInt, type JudgeFlags } from "./bench-flags.js";
+import { runBenchCommand } from "./bench-command.js";
+import { UsageError } from "./exit-codes.js";
+
+interface EvalFlags extends JudgeFlags {
+  model: string;
+  baseUrl?: string;
+  apiKeyEnv: string;
+  concurrency: string;
+  imageFirst?: boolean;
+  temperature: string;
+  maxTokens?: string;
+  modelPrice?: string;
+}
+
+export function registerEval(program: Command): void {
+  const cmd = program
+    .command("eval")
+    .summary("evaluate a model on MM-IFEval: answer every row, judge, score (resumable)")
+    .description(
+      "Evaluate a vision-language model on MM-IFEval with the reference scorer's verdicts: the model under test answers every " +
+        "main and aux row, then each item is judged (rule-based checks, direct judge with the image, comparative judge, perception judge).",
+    )
+    .requiredOption("--model <name>", "model under test, as its server names it")
+    .option("--base-url <url>", "its OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, then the OpenAI API)")
+    .option("--api-key-env <var>", "environment variable holding its API key (local servers need none)", "OPENAI_API_KEY")
+    .option("--concurrency <n>", "model calls in flight at once", "16")
+    .option("--image-first", "send the image before the text (default: as the profile's reference does: VLMEvalKit text first, the authors image first)")
+    .option("--temperature <t>", "sampling temperature of the model under test", "0")
+    .option("--max-tokens <n>", "answer length limit of the model under test (default: the server's)")
+    .option("--model-price <in,out>", "its price in USD per million input,output tokens, for the cost report");
+  addJudgeFlags(cmd).addHelpText(
+    "after",
+    [
+      "",
+      "Outputs in --out: predictions.jsonl, results.jsonl, summary.json (formats in the README), ledger.sqlite (every model call;",
+      "the resume record), images/ (images decoded from a TSV). Rerunning the same command resumes: recorded calls are not paid again.",
+      "Ctrl-C finishes the calls in flight and stops; a second Ctrl-C quits at once.",
+      "Exit codes: 0 done; 1 interrupted or failed; 2 bad usage or bad rows in the bench (the run still scores the good ones).",
+      "",
+      "Example:",
+      "  $ mmif eval --bench MM-IFEval.tsv --model Qwen2-VL-7B-Instruct --base-url http://localhost:8000/v1 \\",
+      "      --judge gpt-4o-2024-11-20 --out runs/qwen2-vl-7b",
+    ].join("\n"),
+  );
+  cmd.action(async (flags: EvalFlags, c: Command) => {
+    c.setOptionValue("exitCode", await runEval(flags));
+  });
+}
+
+export async function runEval(flags: EvalFlags): Promise<number> {
+  const temperature = Number(flags.temperature);
+  if (!Number.isFinite(temperature) || temperature < 0 || temperature > 2) throw new UsageError(`--temperature must be between 0 and 2, got "${flags.temperature}"`);
+  const maxTokens = positiveInt(flags.maxTokens, "--max-tokens");
+  return runBenchCommand(flags, async (_rows, ledger, events) => {
+    const model = makeClient(
+      {
+        model: flags.model,
+        baseURL: flags.baseUrl,
+        apiKeyEnv: flags.apiKeyEnv,
+        concurrency: positiveInt(flags.concurrency, "--concurrency"),
+        params: { temperature, ...(maxTokens ? { max_tokens: maxTokens } : {}) },
+        price: parsePrice(flags.modelPrice, "--model-price"),
+      },
+      ledger,
+      events,
+    );
+    const imageFirst = flags.imageFirst ?? profileByName(flags.profile).answerImageFirst;
+    return { answers: modelAnswers(model, imageFirst), model, modelName: flags.model };
+  });
+}

@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { DelimitedParser, parseDelimited, readDelimitedFile } from "../../../src/bench/load/delimited.js";
+
+const fields = (text: string, d = "\t") => parseDelimited(text, d).map((r) => r.fields);
+
+describe("delimited parser (pandas read_csv defaults)", () => {
+  test("plain rows, last line with or without a line break, CRLF and lone CR", () => {
+    assert.deepEqual(fields("a\tb\n1\t2\n"), [["a", "b"], ["1", "2"]]);
+    assert.deepEqual(fields("a\tb\n1\t2"), [["a", "b"], ["1", "2"]]);
+    assert.deepEqual(fields("a\tb\r\n1\t2\r\n"), [["a", "b"], ["1", "2"]]);
+    assert.deepEqual(fields("a\tb\r1\t2\r"), [["a", "b"], ["1", "2"]]);
+    assert.deepEqual(fields("a\t\n\t\n"), [["a", ""], ["", ""]]);
+  });
+
+  test("quoted fields: tabs, line breaks and doubled quotes inside; text after the closing quote is kept", () => {
+    assert.deepEqual(fields('"x\ty"\t"line1\nline2\r\nline3"\t"say ""hi"""\n'), [["x\ty", "line1\nline2\r\nline3", 'say "hi"']]);
+    assert.deepEqual(fields('"ab"cd\tz\n'), [["abcd", "z"]]);
+    // a quote that does not open the field is an ordinary character
+    assert.deepEqual(fields('a"b\t5"\n'), [['a"b', '5"']]);
+    assert.deepEqual(fields('""\t""\n'), [["", ""]]);
+  });
+
+  test("blank lines are skipped, a line holding only a quoted empty field is not", () => {
+    const recs = parseDelimited("h\n\n   \n1\n\"\"\n", "\t");
+    assert.deepEqual(recs.map((r) => r.fields), [["h"], ["1"], [""]]);
+    assert.deepEqual(recs.map((r) => r.record), [1, 2, 3]);
+  });
+
+  test("a byte order mark is dropped; an unterminated quote flags the last record", () => {
+    assert.deepEqual(fields("\ufeffindex\tx\n1\t2\n"), [["index", "x"], ["1", "2"]]);
+    const recs = parseDelimited('h\n1\t"open\nstill open', "\t");
+    assert.equal(recs.length, 2);
+    assert.equal(recs[1]!.unterminatedQuote, true);
+  });
+
+  test("commas for CSV; tabs are then ordinary characters", () => {
+    assert.deepEqual(fields('a,b\n"1,5",x\ty\n', ","), [["a", "b"], ["1,5", "x\ty"]]);
+  });
+
+  test("any chunking gives the same records as the whole text", () => {
+    const alphabet = ["a", "b", '"', '""', "\t", ",", "\n", "\r\n", "\r", " "];
+    let seed = 12345;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let k = 0; k < 300; k++) {
+      let text = "";
+      const len = rand(30);
+      for (let i = 0; i < len; i++) text += alphabet[rand(alphabet.length)];
+      const whole = parseDelimited(text, "\t");
+      for (const size of [1, 2, 3, 7]) {
+        const parser = new DelimitedParser("\t");
+        const got = [];
+        for (let i = 0; i < text.length; i += size) got.push(...parser.push(text.slice(i, i + size)));
+        got.push(...parser.end());
+        assert.deepEqual(got, whole, `chunk size ${size} on ${JSON.stringify(text)}`);
+      }
+    }
+  });
+
+  test("readDelimitedFile streams a file", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mmif-delim-"));
+    try {
+      const file = path.join(dir, "t.tsv");
+      const big = "x".repeat(3 << 20); // a field longer than the 1 MiB read size
+      fs.writeFileSync(file, `a\tb\n"${big}"\t2\n3\t4\n`);
+      const recs = [];
+      for await (const r of readDelimitedFile(file, "\t")) recs.push(r);
+      assert.equal(recs.length, 3);
+      assert.equal(recs[1]!.fields[0]!.length, big.length);
+      assert.deepEqual(recs[2]!.fields, ["3", "4"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

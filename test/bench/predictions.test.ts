@@ -1,0 +1,221 @@
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { deflateRawSync } from "node:zlib";
+import { after, before, describe, test } from "node:test";
+import { readPredictions } from "../../src/bench/predictions.js";
+import { BenchFileError } from "../../src/bench/load/errors.js";
+import { pandasColumnStrings, pyFloatRepr, type RawCell } from "../../src/bench/predictions/pandas.js";
+import { readXlsxFirstSheet } from "../../src/bench/predictions/xlsx.js";
+import { crc32 } from "../../src/bench/predictions/zip.js";
+import type { BenchRow } from "../../src/bench/types.js";
+
+let dir: string;
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "mmif-pred-"));
+});
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function row(index: string): BenchRow {
+  return { index, id: index, tag: "P-Level", inferType: "main", question: "Q?", image: { path: "x.png" }, answer: '["a"]', source: `t row ${index}` };
+}
+const bench = ["1", "2", "3", "4"].map(row);
+
+// ---- a real .xlsx, written by hand: a ZIP of SpreadsheetML parts ----
+
+/** A ZIP archive (deflated entries, CRC-32, central directory), as any xlsx writer produces. */
+function zip(files: Record<string, string>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const [name, text] of Object.entries(files)) {
+    const data = Buffer.from(text, "utf8");
+    const packed = deflateRawSync(data);
+    const nameBuf = Buffer.from(name, "utf8");
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x800, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(nameBuf.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc32(data), 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(nameBuf.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, nameBuf, packed);
+    centrals.push(central, nameBuf);
+    offset += 30 + nameBuf.length + packed.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(Object.keys(files).length, 8);
+  end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+type Cell = string | number | boolean | null | { inline: string } | { error: string };
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** An .xlsx with one sheet; strings go to the shared-string table, like xlsxwriter does. */
+function xlsx(rows: Cell[][]): Buffer {
+  const shared: string[] = [];
+  const sheetRows = rows
+    .map((cells, r) => {
+      const cs = cells
+        .map((v, c) => {
+          const ref = `${String.fromCharCode(65 + c)}${r + 1}`;
+          if (v === null) return "";
+          if (typeof v === "string") {
+            shared.push(v);
+            return `<c r="${ref}" t="s"><v>${shared.length - 1}</v></c>`;
+          }
+          if (typeof v === "number") return `<c r="${ref}"><v>${v}</v></c>`;
+          if (typeof v === "boolean") return `<c r="${ref}" t="b"><v>${v ? 1 : 0}</v></c>`;
+          if ("inline" in v) return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${esc(v.inline)}</t></is></c>`;
+          return `<c r="${ref}" t="e"><v>${v.error}</v></c>`;
+        })
+        .join("");
+      return `<row r="${r + 1}">${cs}</row>`;
+    })
+    .join("");
+  const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+  const rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+  return zip({
+    "[Content_Types].xml": `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`,
+    "_rels/.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
+    "xl/workbook.xml": `<?xml version="1.0" encoding="UTF-8"?><workbook ${ns} xmlns:r="${rel}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+    "xl/_rels/workbook.xml.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
+    "xl/worksheets/sheet1.xml": `<?xml version="1.0" encoding="UTF-8"?><worksheet ${ns}><sheetData>${sheetRows}</sheetData></worksheet>`,
+    "xl/sharedStrings.xml": `<?xml version="1.0" encoding="UTF-8"?><sst ${ns} count="${shared.length}" uniqueCount="${shared.length}">${shared
+      .map((s) => `<si><t xml:space="preserve">${esc(s)}</t></si>`)
+      .join("")}</sst>`,
+  });
+}
+
+describe("predictions: mmif JSONL", () => {
+  test("keyed by index; index and prediction required; unknown and repeated indexes are issues", async () => {
+    const file = path.join(dir, "predictions.jsonl");
+    const lines = [
+      { index: "1", id: "1", tag: "P-Level", infer_type: "main", prediction: "A cat." },
+      { index: 2, prediction: "" },
+      { index: "9", prediction: "stray" },
+      { index: "1", prediction: "again" },
+      { index: "3" },
+      { prediction: "no index" },
+    ];
+    fs.writeFileSync(file, lines.map((l) => JSON.stringify(l)).join("\n") + "\n\nnot json\n");
+    const { predictions, issues, format } = await readPredictions(file, bench);
+    assert.equal(format, "mmif-jsonl");
+    assert.deepEqual([...predictions], [["1", "A cat."], ["2", ""]]);
+    assert.deepEqual(
+      issues.map((i) => [i.row, i.field ?? null]),
+      [[0, "index"], [3, "index"], [4, "index"], [5, "prediction"], [6, "index"], [8, null]],
+    );
+    assert.match(issues[0]!.message, /no prediction for 2 of the benchmark's 4 rows \(index 3, 4\)/);
+  });
+});
+
+describe("predictions: VLMEvalKit tables", () => {
+  test("TSV: quoted multi-line predictions; empty and NA-like cells become \"nan\"", async () => {
+    const file = path.join(dir, "model_MM-IFEval.tsv");
+    fs.writeFileSync(file, 'index\tquestion\tprediction\n1\tq\t"Line one.\nLine ""two""."\n2\tq\t\n3\tq\tNone\n4\tq\t42\n');
+    const { predictions, issues } = await readPredictions(file, bench);
+    assert.deepEqual([...predictions], [["1", 'Line one.\nLine "two".'], ["2", "nan"], ["3", "nan"], ["4", "42"]]);
+    assert.deepEqual(issues, []);
+  });
+
+  test("CSV: misaligned rows are issues but keyed by their own index; a number-only column prints like pandas", async () => {
+    const file = path.join(dir, "model_MM-IFEval.csv");
+    fs.writeFileSync(file, "index,prediction\n2,7\n1,5\n3,\n4,8\n");
+    const { predictions, issues, format } = await readPredictions(file, bench);
+    assert.equal(format, "vlmevalkit-csv");
+    // the column holds numbers and a missing cell: float64 in pandas, so str() gives "7.0"
+    assert.deepEqual([...predictions].sort(), [["1", "5.0"], ["2", "7.0"], ["3", "nan"], ["4", "8.0"]]);
+    assert.deepEqual(
+      issues.map((i) => [i.row, i.field]),
+      [[1, "index"], [2, "index"]],
+    );
+    assert.match(issues[0]!.message, /misaligned: index "2", but benchmark row 1 has index "1"/);
+  });
+
+  test("xlsx: shared and inline strings, numbers, booleans, errors, empty cells", async () => {
+    const file = path.join(dir, "model_MM-IFEval.xlsx");
+    fs.writeFileSync(
+      file,
+      xlsx([
+        ["index", "prediction", "extra"],
+        [1, "A <b> & c\nsecond line", "x"],
+        [2, null, "x"],
+        [3, 42, "x"],
+        [4, { inline: "inline _x000D_ text" }, { error: "#N/A" }],
+        [5, 3.5, null],
+      ]),
+    );
+    const { predictions, issues, format } = await readPredictions(file, bench);
+    assert.equal(format, "vlmevalkit-xlsx");
+    assert.deepEqual([...predictions], [["1", "A <b> & c\nsecond line"], ["2", "nan"], ["3", "42"], ["4", "inline _x000D_ text"]]);
+    assert.deepEqual(
+      issues.map((i) => [i.row, i.field]),
+      [[5, "index"]],
+    );
+    assert.match(issues[0]!.message, /past the benchmark's 4 rows/);
+
+    const sheet = readXlsxFirstSheet(fs.readFileSync(file));
+    assert.equal(sheet.name, "Sheet1");
+    assert.deepEqual(sheet.rows[4], [{ t: "num", v: "4" }, { t: "text", v: "inline _x000D_ text" }, { t: "na" }]);
+    assert.deepEqual(sheet.rows[5]![2], { t: "na" });
+  });
+
+  test("a file without the columns, or of an unknown kind, is a BenchFileError", async () => {
+    const file = path.join(dir, "cols.csv");
+    fs.writeFileSync(file, "idx,answer\n1,a\n");
+    await assert.rejects(readPredictions(file, bench), (e: unknown) => e instanceof BenchFileError && /no index or prediction column/.test(e.message));
+    fs.writeFileSync(path.join(dir, "p.txt"), "");
+    await assert.rejects(readPredictions(path.join(dir, "p.txt"), bench), BenchFileError);
+    fs.writeFileSync(path.join(dir, "broken.xlsx"), "not a zip");
+    await assert.rejects(readPredictions(path.join(dir, "broken.xlsx"), bench), /not a readable \.xlsx/);
+  });
+});
+
+describe("pandas-compatible cell text", () => {
+  const text = (...v: string[]): RawCell[] => v.map((s) => ({ t: "text", v: s }));
+  test("Python float repr", () => {
+    assert.deepEqual(
+      [1, 2.5, 1e16, 1.5e-5, 0.0001, 123456789012345680, -0, 0.1 + 0.2, NaN, -Infinity].map(pyFloatRepr),
+      ["1.0", "2.5", "1e+16", "1.5e-05", "0.0001", "1.2345678901234568e+17", "-0.0", "0.30000000000000004", "nan", "-inf"],
+    );
+  });
+
+  test("column dtypes as pandas infers them (checked against pandas 2.3 read_csv/read_excel)", () => {
+    assert.deepEqual(pandasColumnStrings(text("1", "007", "+5", "-3")), ["1", "7", "5", "-3"]);
+    assert.deepEqual(pandasColumnStrings(text("1", "", "3")), ["1.0", "nan", "3.0"]);
+    assert.deepEqual(pandasColumnStrings(text("1.5", "2", "3e20", "1e-5", "-0")), ["1.5", "2.0", "3e+20", "1e-05", "-0.0"]);
+    assert.deepEqual(pandasColumnStrings(text("True", "false", "TRUE")), ["True", "False", "True"]);
+    assert.deepEqual(pandasColumnStrings(text("1", "a", "2.50", "True", "", "nan", "NULL")), ["1", "a", "2.50", "True", "nan", "nan", "nan"]);
+    assert.deepEqual(pandasColumnStrings(text("123456789012345678901", "1")), ["123456789012345678901", "1"]);
+    // xlsx: integral numbers are ints, booleans join numeric columns as 1/0
+    const num = (v: string): RawCell => ({ t: "num", v });
+    assert.deepEqual(pandasColumnStrings([num("1"), num("2.5"), num("3.0"), { t: "na" }]), ["1.0", "2.5", "3.0", "nan"]);
+    assert.deepEqual(pandasColumnStrings([{ t: "text", v: "x" }, num("3.0"), num("2.5")]), ["x", "3", "2.5"]);
+    assert.deepEqual(pandasColumnStrings([{ t: "bool", v: true }, { t: "na" }, { t: "bool", v: false }]), ["1.0", "nan", "0.0"]);
+    assert.deepEqual(pandasColumnStrings([{ t: "bool", v: true }, { t: "bool", v: false }]), ["True", "False"]);
+  });
+
+  test("crc32", () => {
+    assert.equal(crc32(Buffer.from("123456789")), 0xcbf43926);
+  });
+});

@@ -26,7 +26,8 @@
 // two columns is a BenchFileError.
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
-import { openInput, readLines } from "../io/lines.js";
+import { readJsonObjects } from "../io/json-lines.js";
+import { openInput } from "../io/lines.js";
 import { readDelimitedFile } from "./load/delimited.js";
 import { BenchFileError } from "./load/errors.js";
 import { pandasColumnStrings, type RawCell } from "./predictions/pandas.js";
@@ -118,22 +119,15 @@ export async function readPredictions(path: string, bench: readonly BenchRow[]):
 
 async function readJsonl(path: string, lookup: IndexLookup, predictions: Map<string, string>, issues: RowIssue[]): Promise<void> {
   const firstLine = new Map<string, number>();
-  for await (const { line, text } of readLines(openInput(path))) {
-    const t = line === 1 ? text.replace(/^\ufeff/, "") : text;
-    if (t.trim() === "") continue;
+  for await (const parsed of readJsonObjects(openInput(path))) {
+    const line = parsed.line;
     const bad = (field: string | undefined, message: string) =>
       issues.push(field === undefined ? { file: path, row: line, message } : { file: path, row: line, field, message });
-    let obj: unknown;
-    try {
-      obj = JSON.parse(t);
-    } catch (err) {
-      bad(undefined, `not valid JSON: ${(err as Error).message}`);
+    if ("error" in parsed) {
+      bad(undefined, parsed.error);
       continue;
     }
-    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-      bad(undefined, "each line must be a JSON object");
-      continue;
-    }
+    const obj = parsed.value;
     const { index, prediction } = obj as { index?: unknown; prediction?: unknown };
     let key: string | undefined;
     if (typeof index === "string" && index !== "") key = index;

@@ -58,19 +58,7 @@ export interface StageSnapshot {
   etaMs: number | undefined;
 }
 
-interface StageState {
-  total: number | undefined;
-  done: number;
-  failed: number;
-  calls: number;
-  cachedCalls: number;
-  failedCalls: number;
-  retries: number;
-  promptTokens: number;
-  completionTokens: number;
-  cost: number;
-  startedAt: number;
-}
+type StageState = Omit<StageSnapshot, "stage" | "elapsedMs" | "rate" | "etaMs"> & { startedAt: number };
 
 /** Folds events into per-stage totals. */
 export class ProgressTracker {

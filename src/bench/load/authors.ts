@@ -25,7 +25,8 @@
 //   Files are checked to exist, not opened; the model layer reads and checks them when a prompt is sent.
 import { basename, dirname, join, resolve } from "node:path";
 import type { Constraint } from "../../constraints/schema.js";
-import { openInput, readLines } from "../../io/lines.js";
+import { readJsonObjects } from "../../io/json-lines.js";
+import { openInput } from "../../io/lines.js";
 import type { LoadedBench, RowIssue, Tag } from "../types.js";
 import { BenchFileError } from "./errors.js";
 import { fileKind, isDirectory, resolveInside } from "./paths.js";
@@ -115,22 +116,10 @@ export async function loadAuthorsJsonl(path: string, options: AuthorsLoadOptions
 /** Every non-blank line parsed as a JSON object; bad lines become issues. Rows without images are small. */
 async function readObjects(file: string, issues: RowIssue[]): Promise<Line[]> {
   const out: Line[] = [];
-  for await (const { line, text } of readLines(openInput(file))) {
-    const t = line === 1 ? text.replace(/^\ufeff/, "") : text;
-    if (t.trim() === "") continue;
-    const ctx: RowContext = { file, row: line, source: sourceOf(file, "line", line) };
-    let obj: unknown;
-    try {
-      obj = JSON.parse(t);
-    } catch (err) {
-      issues.push(issueAt(ctx, undefined, `not valid JSON: ${(err as Error).message}`));
-      continue;
-    }
-    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-      issues.push(issueAt(ctx, undefined, "each line must be a JSON object"));
-      continue;
-    }
-    out.push({ ctx, obj: obj as Record<string, unknown> });
+  for await (const parsed of readJsonObjects(openInput(file))) {
+    const ctx: RowContext = { file, row: parsed.line, source: sourceOf(file, "line", parsed.line) };
+    if ("error" in parsed) issues.push(issueAt(ctx, undefined, parsed.error));
+    else out.push({ ctx, obj: parsed.value });
   }
   return out;
 }

@@ -28,7 +28,8 @@ import { basename, dirname, resolve } from "node:path";
 import { DEFAULT_MAX_BYTES, ImageError, sniffImageFormat, type ImageSource } from "../../model/images.js";
 import { describeUnknownBytes } from "../../model/images/formats.js";
 import { decodeBase64 } from "../../model/images/load.js";
-import { openInput, readLines } from "../../io/lines.js";
+import { readJsonObjects } from "../../io/json-lines.js";
+import { openInput } from "../../io/lines.js";
 import type { LoadedBench, RowIssue } from "../types.js";
 import { BenchFileError } from "./errors.js";
 import { fileKind, resolveInside } from "./paths.js";
@@ -47,22 +48,13 @@ export async function loadMmifJsonl(path: string, options: JsonlLoadOptions = {}
   const issues: RowIssue[] = [];
   const pending: PendingRow[] = [];
 
-  for await (const { line, text } of readLines(openInput(path))) {
-    const t = line === 1 ? text.replace(/^\ufeff/, "") : text;
-    if (t.trim() === "") continue;
-    const ctx: RowContext = { file: path, row: line, source: sourceOf(path, "line", line) };
-    let obj: unknown;
-    try {
-      obj = JSON.parse(t);
-    } catch (err) {
-      issues.push(issueAt(ctx, undefined, `not valid JSON: ${(err as Error).message}`));
+  for await (const parsed of readJsonObjects(openInput(path))) {
+    const ctx: RowContext = { file: path, row: parsed.line, source: sourceOf(path, "line", parsed.line) };
+    if ("error" in parsed) {
+      issues.push(issueAt(ctx, undefined, parsed.error));
       continue;
     }
-    if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
-      issues.push(issueAt(ctx, undefined, "each line must be a JSON object"));
-      continue;
-    }
-    const o = obj as Record<string, unknown>;
+    const o = parsed.value;
     const image = await imageOf(ctx, o.image, root, maxBytes, issues);
     const row = buildRow(ctx, o, image, issues);
     if (row) pending.push({ row, ctx });

@@ -5,10 +5,11 @@
  */
 import type { ModelClient } from "../model/client.js";
 import { ModelCallError } from "../model/client.js";
+import type { ImageSource } from "../model/images.js";
 import type { ModelEvents } from "../model/progress.js";
 import type { ChatRequest, ContentPart } from "../model/types.js";
 import type { Profile } from "./profiles.js";
-import { scoreItem, type ItemResult, type JudgeCall } from "./score.js";
+import { scoreItem, type ItemResult, type JudgeCall, type JudgeFn } from "./score.js";
 import type { BenchRow } from "./types.js";
 
 export interface Prediction {
@@ -45,7 +46,7 @@ export interface RunOutput {
 }
 
 /** Text then image (VLMEvalKit), or image then text (the authors). */
-export function withImage(text: string, row: BenchRow, imageFirst: boolean, detail: "high" | "low" | "auto" = "high"): ContentPart[] {
+export function withImage(text: string, row: { image: ImageSource }, imageFirst: boolean, detail: "high" | "low" | "auto" = "high"): ContentPart[] {
   const image: ContentPart = { type: "image", source: row.image, detail };
   const textPart: ContentPart = { type: "text", text };
   return imageFirst ? [image, textPart] : [textPart, image];
@@ -66,6 +67,19 @@ export function modelAnswers(model: ModelClient, imageFirst: boolean): AnswerSou
       if (e instanceof ModelCallError) return { row, prediction: null, error: e.message };
       throw e;
     }
+  };
+}
+
+/**
+ * The judge as the scorer calls it: the perception judge for P-Level prompts when there is one, the image (at
+ * high detail) with the direct judgment, and each round a distinct call (a retry is a new ask, a rerun is not).
+ */
+export function judgeFnFor(judges: JudgeClients, item: { image: ImageSource }, profile: Profile): JudgeFn {
+  return async (call: JudgeCall) => {
+    const client = call.kind === "perception" && judges.perception ? judges.perception : judges.judge;
+    const content = call.withImage ? withImage(call.prompt, item, profile.judgeImageFirst) : call.prompt;
+    const r = await client.chat({ messages: [{ role: "user", content }], round: call.round }, { stage: `judge:${call.kind}` });
+    return r.content;
   };
 }
 
@@ -114,15 +128,9 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     if (missing.length > 0) return failedForAnswers(main, missing, profile);
     const aux: Record<string, string> = {};
     for (const p of preds.slice(1)) if (p.row.delCons !== undefined) aux[p.row.delCons] = p.prediction!;
-    const judge = async (call: JudgeCall): Promise<string> => {
-      const client = call.kind === "perception" && judges.perception ? judges.perception : judges.judge;
-      const content = call.withImage ? withImage(call.prompt, main, profile.judgeImageFirst) : call.prompt;
-      const r = await client.chat({ messages: [{ role: "user", content }], round: call.round }, { stage: `judge:${call.kind}` });
-      return r.content;
-    };
     return scoreItem(
       { id: main.id, tag: main.tag, question: main.question, prediction: preds[0]!.prediction!, constraints: main.constraints, answer: main.answer, aux },
-      judge,
+      judgeFnFor(judges, main, profile),
       profile,
     );
   };

@@ -2,6 +2,8 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { registerEval } from "./eval.js";
+import { registerFilter } from "./filter.js";
+import { registerGenerate } from "./generate.js";
 import { registerScore } from "./score.js";
 import { registerVerify } from "./verify.js";
 import { packageVersion } from "./version.js";
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerVerify(program);
   registerEval(program);
   registerScore(program);
+  registerFilter(program);
+  registerGenerate(program);
   return program;
 }
 

@@ -1,0 +1,229 @@
+// `mmif generate`: the MM-IFEngine pipeline from an image folder (and/or images with questions) to verified items.
+import { Option, type Command } from "commander";
+import { join, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { profileByName } from "../bench/profiles.js";
+import type { RowIssue } from "../bench/types.js";
+import { allClients, type EngineClients } from "../engine/clients.js";
+import { filterImages, scanImageFolder, type FilterRecord } from "../engine/filter/index.js";
+import { runGenerate } from "../engine/generate.js";
+import { STAGES, type Stage } from "../engine/pipeline.js";
+import { readQuestionInputs } from "../engine/question-input.js";
+import { Ledger } from "../model/ledger.js";
+import { ModelEvents, ProgressTracker } from "../model/progress.js";
+import { makeClient, parsePrice, positiveInt } from "./bench-flags.js";
+import { EXIT, UsageError } from "./exit-codes.js";
+import { addFilterFlags, filterOptionsFromFlags, type FilterFlags } from "./filter.js";
+import { onInterrupt } from "./interrupt.js";
+import { ProgressView } from "./progress-view.js";
+
+interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency"> {
+  images?: string;
+  questions?: string;
+  out: string;
+  model: string;
+  baseUrl?: string;
+  apiKeyEnv: string;
+  concurrency: string;
+  taskModel?: string;
+  constraintModel?: string;
+  compatModel?: string;
+  assignModel?: string;
+  responderModel?: string;
+  judgeModel?: string;
+  judgeBaseUrl?: string;
+  judgeApiKeyEnv: string;
+  temperature: string;
+  price?: string;
+  seed: string;
+  limit?: string;
+  stages: string;
+  threshold: string;
+  tasksPerImage: string;
+  examples: string;
+  minConstraints: string;
+  maxConstraints: string;
+  modeConstraints: string;
+  meanConstraints: string;
+  weights?: string;
+  extractTask?: boolean;
+  imageConcurrency: string;
+  quiet?: boolean;
+}
+
+export function registerGenerate(program: Command): void {
+  const cmd = program
+    .command("generate")
+    .summary("run the MM-IFEngine pipeline: images → tasks → constraints → checks → verified answers (resumable)")
+    .description(
+      "Turn images into constraint-rich instructions with verified answers (MM-IFInstruct style): filter the images, propose tasks " +
+        "(or screen given questions), sample constraint types from the 6/32 taxonomy, write and check constraints, assign verify " +
+        "functions, answer with a responder VLM, score with the MM-IFEval scorer and keep items at or above the threshold.",
+    )
+    .option("--images <dir>", "folder of images (searched recursively); tasks are proposed for each kept image")
+    .option("--questions <file>", "JSONL of images that carry a question: {\"image\": path relative to the file, \"question\": ..., \"id\"?}")
+    .requiredOption("--out <dir>", "output folder: images.jsonl, items.jsonl, stats.json, bench.jsonl, sft.jsonl, dataset_info.json, images/, ledger.sqlite")
+    .requiredOption("--model <name>", "model for every role not given its own")
+    .option("--base-url <url>", "OpenAI-compatible endpoint of the models (default: $OPENAI_BASE_URL, then the OpenAI API)")
+    .option("--api-key-env <var>", "environment variable holding the key", "OPENAI_API_KEY")
+    .option("--concurrency <n>", "calls in flight per model", "16")
+    .option("--task-model <name>", "VLM that proposes tasks and reduces questions to their main task")
+    .option("--constraint-model <name>", "LLM that writes constraint sentences")
+    .option("--compat-model <name>", "LLM that checks constraints against the task and each other")
+    .option("--assign-model <name>", "LLM that chooses verify functions and parameters")
+    .option("--responder-model <name>", "strong VLM that answers (paper: InternVL2.5-78B-MPO)")
+    .option("--judge-model <name>", "judge of the answers, as in mmif eval")
+    .option("--judge-base-url <url>", "the judge's endpoint (default: --base-url)")
+    .option("--judge-api-key-env <var>", "environment variable holding the judge's key", "OPENAI_API_KEY")
+    .option("--temperature <t>", "sampling temperature of the generating roles (tasks, constraints); checks and judges use 0", "0.7")
+    .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost in stats.json")
+    .option("--seed <n>", "seed of every random choice (same seed, same items)", "0")
+    .option("--limit <n>", "only the first N inputs (kept images, then questions)")
+    .addOption(new Option("--stages <list>", `comma-separated stages to run, a prefix of: ${STAGES.join(",")}`).default(STAGES.join(",")))
+    .option("--threshold <x>", "keep items whose score (share of constraints passed) is at least this", "0.8")
+    .option("--tasks-per-image <n>", "tasks sampled per image", "1")
+    .option("--examples <k>", "pool tasks shown to the task model as examples", "4")
+    .option("--min-constraints <n>", "fewest constraint types per item", "3")
+    .option("--max-constraints <n>", "most constraint types per item", "12")
+    .option("--mode-constraints <n>", "most frequent number of constraint types", "5")
+    .option("--mean-constraints <x>", "mean number of constraint types (the paper: about 6)", "6")
+    .option("--weights <list>", "sampling weights by category or subcategory key, e.g. format=2,keyword=0.5,tone_requirement=0")
+    .option("--extract-task", "reduce each given question to its main task with the task model")
+    .option("--image-concurrency <n>", "images decoded and scored at once by the filter", "4")
+    .option("-q, --quiet", "no progress display");
+  addFilterFlags(cmd, { concurrency: false, out: false, images: false, quiet: false }).addHelpText(
+    "after",
+    [
+      "",
+      "Every model call goes through the call ledger in --out: rerunning the same command resumes and pays for nothing twice.",
+      "Ctrl-C finishes the calls in flight and stops; a second Ctrl-C quits at once.",
+      "Exit codes: 0 done; 1 interrupted or failed; 2 bad usage or bad input lines (reported, the rest still run).",
+      "",
+      "Example:",
+      "  $ mmif generate --images photos/ --model gpt-4o-mini --responder-model gpt-4o --out data/mmif-run --seed 1",
+    ].join("\n"),
+  );
+  cmd.action(async (flags: GenerateFlags, c: Command) => {
+    c.setOptionValue("exitCode", await runGenerateCommand(flags));
+  });
+}
+
+function parseNumber(value: string, flag: string, min: number, max = Infinity): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag} must be a number from ${min}${max < Infinity ? ` to ${max}` : ""}, got "${value}"`);
+  return n;
+}
+
+function parseStages(value: string): Set<Stage> {
+  const wanted = value.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const s of wanted) if (!(STAGES as readonly string[]).includes(s)) throw new UsageError(`--stages: unknown stage "${s}"; stages are ${STAGES.join(", ")}`);
+  const prefix = STAGES.slice(0, wanted.length);
+  if (wanted.some((s, i) => s !== prefix[i])) throw new UsageError(`--stages must be a prefix of ${STAGES.join(",")} (stages depend on the ones before), got "${value}"`);
+  return new Set(wanted as Stage[]);
+}
+
+function parseWeights(value: string | undefined): Record<string, number> | undefined {
+  if (value === undefined) return undefined;
+  const out: Record<string, number> = {};
+  for (const part of value.split(",")) {
+    const [k, v] = part.split("=");
+    const n = Number(v);
+    if (!k || v === undefined || !Number.isFinite(n) || n < 0) throw new UsageError(`--weights takes name=weight pairs with weights ≥ 0, like format=2,keyword=0; got "${part}"`);
+    out[k.trim()] = n;
+  }
+  return out;
+}
+
+export async function runGenerateCommand(flags: GenerateFlags): Promise<number> {
+  if (!flags.images && !flags.questions) throw new UsageError("generate needs --images DIR and/or --questions FILE");
+  if (flags.images && !(existsSync(flags.images) && statSync(flags.images).isDirectory())) throw new UsageError(`--images ${flags.images} is not a folder`);
+  if (flags.questions && !existsSync(flags.questions)) throw new UsageError(`--questions ${flags.questions}: no such file`);
+  const stages = parseStages(flags.stages);
+  const seed = Math.trunc(parseNumber(flags.seed, "--seed", 0));
+  const threshold = parseNumber(flags.threshold, "--threshold", 0, 1);
+  const temperature = parseNumber(flags.temperature, "--temperature", 0, 2);
+  const counts = {
+    min: parseNumber(flags.minConstraints, "--min-constraints", 1, 32),
+    max: parseNumber(flags.maxConstraints, "--max-constraints", 1, 32),
+    mode: parseNumber(flags.modeConstraints, "--mode-constraints", 1, 32),
+    mean: parseNumber(flags.meanConstraints, "--mean-constraints", 1, 32),
+    weights: parseWeights(flags.weights),
+  };
+  const filterOptions = filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags);
+  const out = resolve(flags.out);
+  const ledger = new Ledger(join(out, "ledger.sqlite"));
+  const events = new ModelEvents();
+  const tracker = new ProgressTracker();
+  tracker.attach(events);
+  const view = flags.quiet ? undefined : new ProgressView(tracker);
+  const issues: RowIssue[] = [];
+  try {
+    const base = {
+      baseURL: flags.baseUrl,
+      apiKeyEnv: flags.apiKeyEnv,
+      concurrency: positiveInt(flags.concurrency, "--concurrency"),
+      price: parsePrice(flags.price, "--price"),
+    };
+    const role = (name: string | undefined, params: { temperature: number; max_tokens?: number }) =>
+      makeClient({ ...base, model: name ?? flags.model, params }, ledger, events);
+    const judge = makeClient(
+      { ...base, baseURL: flags.judgeBaseUrl ?? flags.baseUrl, apiKeyEnv: flags.judgeApiKeyEnv, model: flags.judgeModel ?? flags.model, params: { temperature: 0, max_tokens: 4096 }, timeoutMs: 300_000 },
+      ledger,
+      events,
+    );
+    const clients: EngineClients = {
+      tasks: role(flags.taskModel, { temperature }),
+      constraints: role(flags.constraintModel, { temperature }),
+      compat: role(flags.compatModel, { temperature: 0 }),
+      assign: role(flags.assignModel, { temperature: 0 }),
+      responder: role(flags.responderModel, { temperature: 0 }),
+      judges: { judge },
+    };
+    const stopFilter = new AbortController();
+    const detach = onInterrupt([...allClients(clients), { stop: () => stopFilter.abort() }]);
+    const imagesDir = flags.images ? resolve(flags.images) : undefined;
+    let images: AsyncIterable<FilterRecord> | undefined;
+    if (imagesDir && stages.has("filter")) {
+      const scan = await scanImageFolder(imagesDir);
+      images = filterImages(scan.files, filterOptions, { root: imagesDir, events, signal: stopFilter.signal });
+    }
+    view?.start();
+    let stats;
+    try {
+      stats = await runGenerate({
+        outDir: out,
+        ledger,
+        seed,
+        stages,
+        clients,
+        respond: { profile: profileByName("vlmevalkit"), threshold, imageFirst: false },
+        tasksPerImage: positiveInt(flags.tasksPerImage, "--tasks-per-image")!,
+        examples: positiveInt(flags.examples, "--examples")!,
+        counts,
+        extractTask: flags.extractTask === true,
+        events,
+        images,
+        imageRoot: imagesDir,
+        questions: flags.questions ? readQuestionInputs(flags.questions, issues) : undefined,
+        limit: positiveInt(flags.limit, "--limit"),
+      });
+    } finally {
+      view?.stop();
+      detach();
+    }
+    for (const i of issues.slice(0, 20)) process.stderr.write(`mmif: ${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}\n`);
+    const s = stats;
+    process.stderr.write(
+      `mmif generate: images ${s.images.kept}/${s.images.total} kept; items ${s.items.total}, answered ${s.items.answered}, kept ${s.items.kept} ` +
+        `(${(100 * s.items.kept_rate).toFixed(1)}% of answered); constraints per item ${s.constraints.per_item.mean.toFixed(2)}; ` +
+        `outputs in ${out}\n`,
+    );
+    if (allClients(clients).some((c) => c.scheduler.isStopping)) {
+      process.stderr.write("mmif: interrupted; outputs are partial. Rerun the same command to resume; nothing done is paid for again.\n");
+      return EXIT.FAILURE;
+    }
+    return issues.length > 0 ? EXIT.BAD_INPUT : EXIT.OK;
+  } finally {
+    ledger.close();
+  }
+}

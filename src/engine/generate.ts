@@ -1,0 +1,102 @@
+/**
+ * `mmif generate` as a library call: filter the images, run every input through the pipeline with a bounded
+ * number in flight, write images.jsonl and items.jsonl in input order as results arrive, then the kept items as
+ * an MM-IFEval bench and a LLaMA-Factory SFT set, and stats.json.
+ */
+import { createWriteStream, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { join, resolve } from "node:path";
+import { BufferedWriter } from "../io/writer.js";
+import { usageWithCost } from "../model/accounting.js";
+import type { Ledger } from "../model/ledger.js";
+import { allClients } from "./clients.js";
+import { exportKeptItems } from "./exports.js";
+import { OrderedJsonlWriter, forEachBounded } from "./ordered-writer.js";
+import { processInput, type PipelineInput, type PipelineOptions } from "./pipeline.js";
+import { StatsCollector, type GenerateStats } from "./stats.js";
+import type { EngineItem, ImageRecord } from "./types.js";
+
+export interface GenerateOptions extends PipelineOptions {
+  outDir: string;
+  ledger: Ledger;
+  /** Image records from the filter stage (kept and dropped), in order. */
+  images?: AsyncIterable<ImageRecord>;
+  /** Folder the records' relative paths are relative to. */
+  imageRoot?: string;
+  /** Images that come with a question. */
+  questions?: AsyncIterable<PipelineInput & { kind: "question" }>;
+  /** At most this many inputs (images kept by the filter, then questions). */
+  limit?: number;
+  /** Inputs in flight at once; bounds memory. */
+  window?: number;
+}
+
+async function openJsonl(path: string): Promise<{ writer: BufferedWriter; close: () => Promise<void> }> {
+  const tmp = `${path}.tmp`;
+  const stream = createWriteStream(tmp);
+  const writer = new BufferedWriter(stream);
+  return {
+    writer,
+    close: async () => {
+      await writer.flush();
+      stream.end();
+      await once(stream, "finish");
+      renameSync(tmp, path);
+    },
+  };
+}
+
+/** Inputs for the pipeline: kept images (writing every filter record on the way), then questions. */
+async function* pipelineInputs(options: GenerateOptions, imagesOut: BufferedWriter | undefined, stats: StatsCollector): AsyncGenerator<PipelineInput> {
+  let taken = 0;
+  const limit = options.limit ?? Infinity;
+  if (options.images) {
+    for await (const record of options.images) {
+      stats.image(record);
+      await imagesOut?.write(`${JSON.stringify(record)}\n`);
+      if (!record.kept || taken >= limit) continue;
+      taken++;
+      yield { kind: "image", id: record.sha256.slice(0, 16), image: { path: resolve(options.imageRoot ?? ".", record.path), sha256: record.sha256 } };
+    }
+  }
+  if (options.questions) {
+    for await (const q of options.questions) {
+      if (taken++ >= limit) break;
+      yield q;
+    }
+  }
+}
+
+export async function runGenerate(options: GenerateOptions): Promise<GenerateStats> {
+  mkdirSync(options.outDir, { recursive: true });
+  const stats = new StatsCollector();
+  const images = options.images ? await openJsonl(join(options.outDir, "images.jsonl")) : undefined;
+  const items = await openJsonl(join(options.outDir, "items.jsonl"));
+  const ordered = new OrderedJsonlWriter<EngineItem>(items.writer, (it) => {
+    stats.item(it);
+    options.events?.emit({ type: "item", stage: "items", ok: it.kept === true });
+  });
+  await forEachBounded(
+    pipelineInputs(options, images?.writer, stats),
+    options.window ?? 256,
+    (input) => processInput(input, options),
+    (position, out) => ordered.put(position, out),
+  );
+  await images?.close();
+  await items.close();
+
+  await exportKeptItems(join(options.outDir, "items.jsonl"), options.outDir);
+  const clients = allClients(options.clients);
+  const usage = usageWithCost(options.ledger, Object.fromEntries(clients.map((c) => [c.model, c.endpoint.price])));
+  const priced = usage.filter((u) => u.cost !== null);
+  const result = stats.finish({
+    usage,
+    cost: priced.length === 0 ? null : priced.reduce((s, u) => s + u.cost!, 0),
+    seed: options.seed,
+    stages: [...options.stages],
+  });
+  const tmp = join(options.outDir, "stats.json.tmp");
+  writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);
+  renameSync(tmp, join(options.outDir, "stats.json"));
+  return result;
+}

@@ -1,0 +1,110 @@
+/**
+ * The MM-IFEngine pipeline for one input (an image that passed the filter, or an image with a question):
+ * task → constraint types → constraint sentences → compatibility check → verification assignment → answer and
+ * score. Each step is a function of the model layer (cached, resumable, accounted); this file only sequences them
+ * and records what happened to the item at each step.
+ */
+import { getSubcategory } from "../constraints/taxonomy.js";
+import { ModelCallError } from "../model/client.js";
+import type { ModelEvents } from "../model/progress.js";
+import { assignVerification } from "./assign.js";
+import { checkCompatibility } from "./compat.js";
+import { sampleConstraintTypes, type ConstraintCountOptions } from "./constraint-types.js";
+import { writeConstraints } from "./integrate.js";
+import { extractMainTask, screenQuestion } from "./questions.js";
+import { rngFor } from "./random.js";
+import { respondAndScore, type RespondOptions } from "./respond.js";
+import { generateTasks } from "./tasks.js";
+import type { EngineClients } from "./clients.js";
+import type { EngineItem, TaskSource } from "./types.js";
+
+export const STAGES = ["filter", "tasks", "constraints", "compat", "assign", "answer"] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface PipelineOptions {
+  seed: number;
+  stages: ReadonlySet<Stage>;
+  clients: EngineClients;
+  respond: Omit<RespondOptions, "responder" | "judges">;
+  tasksPerImage: number;
+  examples: number;
+  counts: ConstraintCountOptions;
+  /** Reduce a question to its main task with an LLM (question source only). */
+  extractTask: boolean;
+  events?: ModelEvents;
+}
+
+/** What enters the pipeline: an image to invent tasks for, or an image that comes with its question. */
+export type PipelineInput =
+  | { kind: "image"; id: string; image: { path: string; sha256: string } }
+  | { kind: "question"; id: string; image: { path: string; sha256: string }; question: string };
+
+function emptyItem(id: string, image: { path: string; sha256: string }, source: TaskSource, task: string): EngineItem {
+  return { id, image, source, task, constraints: [], dropped: [], reasons: [] };
+}
+
+function failure(e: unknown): string {
+  if (e instanceof ModelCallError) return e.message;
+  throw e;
+}
+
+/** Tasks for an input: proposed by the VLM for a bare image; screened (and maybe reduced) for a question. */
+async function tasksFor(input: PipelineInput, options: PipelineOptions): Promise<{ tasks: string[]; source: TaskSource } | { error: string; source: TaskSource }> {
+  if (input.kind === "image") {
+    const r = await generateTasks(options.clients.tasks, input.image, { seed: options.seed, examples: options.examples, perImage: options.tasksPerImage });
+    return "error" in r ? { error: `tasks: ${r.error}`, source: "generated" } : { tasks: r.tasks, source: "generated" };
+  }
+  const screened = screenQuestion(input.question);
+  if (!screened.ok) return { error: `question: ${screened.reason}`, source: "question" };
+  if (!options.extractTask) return { tasks: [input.question], source: "question" };
+  const main = await extractMainTask(options.clients.tasks, input.question);
+  return "error" in main ? { error: `question: ${main.error}`, source: "question" } : { tasks: [main.task], source: "question" };
+}
+
+/** Runs the enabled stages for one input; returns its items (one per task), each saying how far it got and why. */
+export async function processInput(input: PipelineInput, options: PipelineOptions): Promise<EngineItem[]> {
+  const { stages, clients, seed } = options;
+  if (!stages.has("tasks")) return [];
+  let found;
+  try {
+    found = await tasksFor(input, options);
+  } catch (e) {
+    found = { error: `tasks: ${failure(e)}`, source: input.kind === "image" ? ("generated" as const) : ("question" as const) };
+  }
+  if ("error" in found) return [{ ...emptyItem(input.id, input.image, found.source, input.kind === "question" ? input.question : ""), kept: false, reasons: [found.error] }];
+
+  return Promise.all(
+    found.tasks.map(async (task, t) => {
+      let item = emptyItem(found.tasks.length > 1 ? `${input.id}-${t}` : input.id, input.image, found.source, task);
+      try {
+        if (!stages.has("constraints")) return item;
+        const types = sampleConstraintTypes(rngFor(seed, input.image.sha256, t, "types"), options.counts);
+        const written = await writeConstraints(clients.constraints, { image: input.image, task, source: found.source, types, seed });
+        if ("error" in written) return { ...item, kept: false, reasons: [`constraints: ${written.error}`] };
+        item = { ...item, dropped: written.dropped };
+        let kept = written.constraints;
+        if (stages.has("compat")) {
+          const compat = await checkCompatibility(clients.compat, { task, constraints: kept });
+          kept = compat.kept;
+          item = { ...item, dropped: [...item.dropped, ...compat.dropped], ...(compat.note ? { reasons: [...item.reasons, compat.note] } : {}) };
+        }
+        if (!stages.has("assign")) {
+          return { ...item, constraints: kept.map((c) => provisional(c)) };
+        }
+        const assigned = await Promise.all(kept.map((c) => assignVerification(clients.assign, c, task)));
+        item = { ...item, constraints: assigned };
+        if (assigned.length === 0) return { ...item, kept: false, reasons: [...item.reasons, "constraints: none left after the checks"] };
+        if (!stages.has("answer")) return item;
+        return await respondAndScore(item, { ...options.respond, responder: clients.responder, judges: clients.judges });
+      } catch (e) {
+        return { ...item, kept: false, reasons: [...item.reasons, failure(e)] };
+      }
+    }),
+  );
+}
+
+/** A constraint before assignment: its subcategory's default method, no verify functions yet. */
+function provisional(c: { key: string; value: string }) {
+  const sub = getSubcategory(c.key)!;
+  return { key: c.key, category: sub.category, subcategory: sub.name, value: c.value, judge: { method: sub.method }, assignment: "not assigned (stage skipped)" };
+}

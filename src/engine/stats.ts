@@ -1,0 +1,125 @@
+/**
+ * stats.json of a generate run: counts per stage, drop reasons, constraint distribution per category, kept
+ * rate, and tokens and cost per stage and model. Folded record by record, so it never holds the items.
+ */
+import type { UsageWithCost } from "../model/accounting.js";
+import type { EngineItem, ImageRecord } from "./types.js";
+
+export interface GenerateStats {
+  images: { total: number; kept: number; dropped: number; drop_reasons: Record<string, number> };
+  questions: { total: number; rejected: number; reject_reasons: Record<string, number> };
+  items: {
+    total: number;
+    with_constraints: number;
+    answered: number;
+    scored: number;
+    kept: number;
+    /** kept / answered, 0 when nothing was answered. */
+    kept_rate: number;
+    not_kept_reasons: Record<string, number>;
+  };
+  constraints: {
+    written: number;
+    dropped_by_compat: number;
+    dropped_other: number;
+    final: number;
+    per_item: { min: number; max: number; mean: number; histogram: Record<string, number> };
+    by_category: Record<string, number>;
+    by_subcategory: Record<string, number>;
+    by_method: Record<string, number>;
+    /** Rule-checkable constraints whose verify functions were rejected and that fell back to the direct judge. */
+    assignment_fallbacks: number;
+    kept_items_by_category: Record<string, number>;
+  };
+  usage: UsageWithCost[];
+  cost: number | null;
+  seed: number;
+  stages: string[];
+}
+
+/** The reason's kind: the text before the first ":" ("resolution: 120x80 < 224" → "resolution"). */
+function kind(reason: string): string {
+  const i = reason.indexOf(":");
+  return (i > 0 ? reason.slice(0, i) : reason).trim();
+}
+
+function bump(table: Record<string, number>, key: string, by = 1): void {
+  table[key] = (table[key] ?? 0) + by;
+}
+
+export class StatsCollector {
+  private readonly s: Omit<GenerateStats, "usage" | "cost" | "seed" | "stages">;
+  private constraintTotal = 0;
+
+  constructor() {
+    this.s = {
+      images: { total: 0, kept: 0, dropped: 0, drop_reasons: {} },
+      questions: { total: 0, rejected: 0, reject_reasons: {} },
+      items: { total: 0, with_constraints: 0, answered: 0, scored: 0, kept: 0, kept_rate: 0, not_kept_reasons: {} },
+      constraints: {
+        written: 0,
+        dropped_by_compat: 0,
+        dropped_other: 0,
+        final: 0,
+        per_item: { min: 0, max: 0, mean: 0, histogram: {} },
+        by_category: {},
+        by_subcategory: {},
+        by_method: {},
+        assignment_fallbacks: 0,
+        kept_items_by_category: {},
+      },
+    };
+  }
+
+  image(r: ImageRecord): void {
+    const i = this.s.images;
+    i.total++;
+    if (r.kept) i.kept++;
+    else {
+      i.dropped++;
+      for (const reason of r.reasons) bump(i.drop_reasons, kind(reason));
+    }
+  }
+
+  item(it: EngineItem): void {
+    const items = this.s.items;
+    const c = this.s.constraints;
+    items.total++;
+    if (it.source === "question") {
+      this.s.questions.total++;
+      const rejected = it.reasons.find((r) => r.startsWith("question:"));
+      if (rejected) {
+        this.s.questions.rejected++;
+        bump(this.s.questions.reject_reasons, rejected.slice("question:".length).trim().split(/[:(]/)[0]!.trim());
+      }
+    }
+    const n = it.constraints.length;
+    if (n > 0) {
+      items.with_constraints++;
+      c.per_item.min = items.with_constraints === 1 ? n : Math.min(c.per_item.min, n);
+      c.per_item.max = Math.max(c.per_item.max, n);
+      this.constraintTotal += n;
+      c.per_item.mean = this.constraintTotal / items.with_constraints;
+      bump(c.per_item.histogram, String(n));
+    }
+    c.final += n;
+    c.written += n + it.dropped.length;
+    for (const d of it.dropped) d.reason.startsWith("incompatible") ? c.dropped_by_compat++ : c.dropped_other++;
+    for (const k of it.constraints) {
+      bump(c.by_category, k.category);
+      bump(c.by_subcategory, k.key);
+      bump(c.by_method, k.judge.method);
+      if (k.assignment?.startsWith("fallback")) c.assignment_fallbacks++;
+      if (it.kept) bump(c.kept_items_by_category, k.category);
+    }
+    if (it.response !== undefined) items.answered++;
+    if (it.verdicts !== undefined && it.score !== null && it.score !== undefined) items.scored++;
+    if (it.kept) items.kept++;
+    else for (const reason of it.reasons) bump(items.not_kept_reasons, kind(reason));
+    items.kept_rate = items.answered === 0 ? 0 : items.kept / items.answered;
+  }
+
+  finish(extra: Pick<GenerateStats, "usage" | "cost" | "seed" | "stages">): GenerateStats {
+    return { ...structuredClone(this.s), ...extra };
+  }
+}

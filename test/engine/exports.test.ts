@@ -1,0 +1,59 @@
+// The generate run's hand-offs: an MM-IFEval bench our loader reads, and LLaMA-Factory's SFT format.
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import sharp from "sharp";
+import { loadBench } from "../../src/bench/load/index.js";
+import { exportKeptItems, SFT_DATASET } from "../../src/engine/exports.js";
+import { assemblePrompt } from "../../src/engine/respond.js";
+import type { EngineItem } from "../../src/engine/types.js";
+import { tempDir } from "../helpers/cli.js";
+
+describe("exportKeptItems", () => {
+  const dir = tempDir();
+
+  it("writes kept items as a loadable MM-IFEval bench and a LLaMA-Factory SFT set", async () => {
+    const imagePath = join(dir, "photo.png");
+    writeFileSync(imagePath, await sharp({ create: { width: 10, height: 10, channels: 3, background: "red" } }).png().toBuffer());
+    const constraints = [
+      { key: "paragraph_number_limit", category: "text_length", subcategory: "Paragraph count", value: "Write 2 paragraphs.", judge: { method: "rule_based" as const, verify_funcs: [{ func: "check_whether_response_paragraph_number_in_range", params: [2, 2] }] } },
+      { key: "tone_requirement", category: "action", subcategory: "Tone", value: "Be playful.", judge: { method: "cmp_gpt" as const } },
+    ];
+    const item = (id: string, kept: boolean): EngineItem => ({
+      id, image: { path: imagePath, sha256: "ab".repeat(32) }, source: "generated", task: "Describe the photo.", constraints, dropped: [],
+      response: "One.\n\nTwo.", kept, reasons: kept ? [] : ["score 0.5 < threshold 0.8"],
+    });
+    const out = join(dir, "run");
+    const items = join(dir, "items.jsonl");
+    writeFileSync(items, [item("a", true), item("b", false)].map((i) => JSON.stringify(i)).join("\n") + "\n");
+    assert.deepEqual(await exportKeptItems(items, out), { kept: 1 });
+
+    const bench = await loadBench(join(out, "bench.jsonl"));
+    assert.deepEqual(bench.issues, []);
+    assert.equal(bench.rows.length, 2);
+    const [main, aux] = bench.rows;
+    assert.equal(main!.question, "Describe the photo. Write 2 paragraphs. Be playful.");
+    assert.equal(aux!.delCons, "tone_requirement");
+    assert.equal(aux!.question, "Describe the photo. Write 2 paragraphs.");
+
+    // LLaMA-Factory (data/README.md, "sharegpt" multimodal): messages with role/content, images relative to the dataset folder.
+    const sft = readFileSync(join(out, "sft.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(sft.length, 1);
+    assert.deepEqual(Object.keys(sft[0]).sort(), ["images", "messages"]);
+    assert.deepEqual(sft[0].messages, [
+      { role: "user", content: `<image>${assemblePrompt("Describe the photo.", constraints)}` },
+      { role: "assistant", content: "One.\n\nTwo." },
+    ]);
+    assert.equal(sft[0].images.length, 1);
+    assert.equal(sft[0].messages[0].content.split("<image>").length - 1, sft[0].images.length, "one <image> token per image");
+    assert.ok(readFileSync(join(out, sft[0].images[0])).length > 0, "the image path resolves from the dataset folder");
+    const info = JSON.parse(readFileSync(join(out, "dataset_info.json"), "utf8"));
+    assert.deepEqual(info[SFT_DATASET], {
+      file_name: "sft.jsonl",
+      formatting: "sharegpt",
+      columns: { messages: "messages", images: "images" },
+      tags: { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant" },
+    });
+  });
+});

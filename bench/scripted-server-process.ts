@@ -1,6 +1,8 @@
 // Runs the scripted OpenAI-compatible server in its own process, so a benchmark measures only the client.
 // Prints the base URL on the first line; exits when standard input closes. argv: latencyMs [mmifeval]
-// "mmifeval" keeps bodies and answers like a model under test and the three MM-IFEval judges would.
+// "mmifeval" keeps bodies and answers like a model under test and the three MM-IFEval judges would;
+// "engine" plays every role of mmif generate, routed by model name.
+import { engineScript } from "../test/helpers/engine-script.js";
 import { lastUserText, startScriptedServer, type Script } from "../test/helpers/scripted-server.js";
 
 /** Plausible replies by prompt kind: direct judge, compare judge, perception judge, or an answer. */
@@ -17,10 +19,12 @@ const mmifevalScript: Script = (req) => {
 };
 
 const mode = process.argv[3];
+const scripts: Record<string, Script> = { mmifeval: mmifevalScript, engine: engineScript };
+const script = mode === undefined ? undefined : scripts[mode];
 const server = await startScriptedServer({
   latencyMs: Number(process.argv[2] ?? 0),
-  keepBodies: mode === "mmifeval",
-  ...(mode === "mmifeval" ? { script: mmifevalScript } : {}),
+  keepBodies: script !== undefined,
+  ...(script ? { script } : {}),
 });
 process.stdout.write(`${server.url}\n`);
 process.stdin.resume();

@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
-export async function startServerProcess(latencyMs: number, mode?: "mmifeval"): Promise<{ url: string; stop: () => void }> {
+export async function startServerProcess(latencyMs: number, mode?: "mmifeval" | "engine"): Promise<{ url: string; stop: () => void }> {
   const args = [new URL("./scripted-server-process.ts", import.meta.url).pathname, String(latencyMs), ...(mode ? [mode] : [])];
   const child = spawn(process.execPath, ["--import", "tsx", ...args], {
     stdio: ["pipe", "pipe", "inherit"],

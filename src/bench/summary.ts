@@ -4,6 +4,7 @@
  * bootstrap intervals. Pure: results in, summary out.
  */
 import { getSubcategory } from "../constraints/taxonomy.js";
+import { rngFor } from "../common/random.js";
 import type { ItemResult } from "./score.js";
 
 export interface Interval {
@@ -55,18 +56,6 @@ function headline(c: readonly number[], p: readonly number[]): { c: number | nul
   return { c: cm === null ? null : cm * 100, p: pm === null ? null : pm * 100, overall: overall === null ? null : overall * 100 };
 }
 
-/** Mulberry32: a small seeded PRNG, so intervals are reproducible run to run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function percentile(sorted: readonly number[], q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
@@ -76,7 +65,7 @@ function percentile(sorted: readonly number[], q: number): number {
 
 /** Percentile bootstrap over items, resampling C and P items separately (their counts are fixed by design). */
 function bootstrap(c: readonly number[], p: readonly number[], samples: number, seed: number): Summary["ci95"] {
-  const rand = prng(seed);
+  const rand = rngFor(seed, "bootstrap").next;
   const resample = (xs: readonly number[]) => {
     if (xs.length === 0) return [];
     const out = new Array<number>(xs.length);

@@ -22,7 +22,7 @@
  * weight of 0 excludes. When fewer types have a positive weight than the count drawn, all of them are returned.
  */
 import { CATEGORIES, SUBCATEGORIES, type CategoryId, type Subcategory } from "../constraints/taxonomy.js";
-import type { Rng } from "./random.js";
+import type { Rng } from "../common/random.js";
 
 export interface CountOptions {
   /** Fewest constraint types per item (default 3). */

@@ -13,7 +13,7 @@ import type { ModelClient } from "../model/client.js";
 import { chatStructured } from "../model/structured.js";
 import type { ContentPart } from "../model/types.js";
 import { callFailure, selectTypesPrompt, withImageParts, writeConstraintsPrompt, type EngineImage, type ImagePartOptions, type StageError } from "./prompts.js";
-import { rngFor } from "./random.js";
+import { rngFor } from "../common/random.js";
 import type { DroppedConstraint, TaskSource } from "./types.js";
 
 export interface WrittenConstraint {

@@ -12,7 +12,7 @@ import { checkCompatibility } from "./compat.js";
 import { sampleConstraintTypes, type ConstraintCountOptions } from "./constraint-types.js";
 import { writeConstraints } from "./integrate.js";
 import { extractMainTask, screenQuestion } from "./questions.js";
-import { rngFor } from "./random.js";
+import { rngFor } from "../common/random.js";
 import { respondAndScore, type RespondOptions } from "./respond.js";
 import { generateTasks } from "./tasks.js";
 import type { EngineClients } from "./clients.js";

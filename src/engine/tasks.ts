@@ -14,7 +14,7 @@ import type { ModelClient } from "../model/client.js";
 import { chatStructured } from "../model/structured.js";
 import { callFailure, taskProposalPrompt, withImageParts, type EngineImage, type ImagePartOptions, type StageError } from "./prompts.js";
 import { screenQuestion, type ScreenOptions } from "./questions.js";
-import { rngFor, type Rng } from "./random.js";
+import { rngFor, type Rng } from "../common/random.js";
 import { TASK_KINDS, TASK_POOL, type PoolTask } from "./task-pool.js";
 
 export interface GenerateTasksOptions {

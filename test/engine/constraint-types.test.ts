@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { getSubcategory, SUBCATEGORIES, subcategoriesOf } from "../../src/constraints/taxonomy.js";
 import { countDecay, countDistribution, sampleConstraintCount, sampleConstraintTypes } from "../../src/engine/constraint-types.js";
-import { rngFor } from "../../src/engine/random.js";
+import { rngFor } from "../../src/common/random.js";
 
 const N = 10_000;
 

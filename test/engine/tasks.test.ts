@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import sharp from "sharp";
 import { screenQuestion } from "../../src/engine/questions.js";
-import { rngFor } from "../../src/engine/random.js";
+import { rngFor } from "../../src/common/random.js";
 import { TASK_KINDS, TASK_POOL } from "../../src/engine/task-pool.js";
 import { generateTasks, sampleExamples } from "../../src/engine/tasks.js";
 import { testClient } from "../helpers/model.js";

@@ -21,9 +21,8 @@
  *   because the low DCT frequencies survive re-encoding, small resizes, and brightness or contrast changes; both
  *   cost nothing next to the decode.
  */
-import sharp, { type Sharp } from "sharp";
-import { BmpError, decodeBmp } from "../../model/images/bmp.js";
 import { ImageError } from "../../model/images/errors.js";
+import { openImage } from "../../model/images/part.js";
 import { FORMAT_NAMES, SUPPORTED_LIST, describeUnknownBytes, sniffImageFormat } from "../../model/images/formats.js";
 import type { ImageFormat } from "../../model/images/types.js";
 
@@ -162,17 +161,6 @@ export function perceptualHash(image: GreyImage): string {
   return (hi >>> 0).toString(16).padStart(8, "0") + (lo >>> 0).toString(16).padStart(8, "0");
 }
 
-/** A sharp pipeline over the bytes; BMP goes through the model layer's decoder (libvips has no BMP loader). */
-function openImage(bytes: Buffer, format: ImageFormat, label: string): Sharp {
-  if (format !== "bmp") return sharp(bytes, { failOn: "error" });
-  try {
-    const raw = decodeBmp(bytes);
-    return sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } });
-  } catch (err) {
-    if (err instanceof BmpError) throw new ImageError(label, `cannot decode this BMP: ${err.message}`, { cause: err });
-    throw err;
-  }
-}
 
 // sharp's pixel limit (limitInputPixels' default), checked here from the header so the reason does not depend on
 // libvips' message.

@@ -34,7 +34,7 @@ interface Prepared {
 }
 
 /** A sharp pipeline over the image; BMP goes through our decoder since libvips has no BMP loader. */
-function openImage(bytes: Buffer, format: ImageFormat, label: string): Sharp {
+export function openImage(bytes: Buffer, format: ImageFormat, label: string): Sharp {
   if (format !== "bmp") return sharp(bytes, { failOn: FAIL_ON });
   try {
     const raw = decodeBmp(bytes);

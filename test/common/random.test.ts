@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { rngFor } from "../../src/engine/random.js";
+import { rngFor } from "../../src/common/random.js";
 
 describe("rngFor", () => {
   it("is reproducible for the same seed and keys, different otherwise", () => {

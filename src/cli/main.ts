@@ -4,6 +4,7 @@ import { EXIT, UsageError } from "./exit-codes.js";
 import { registerEval } from "./eval.js";
 import { registerFilter } from "./filter.js";
 import { registerGenerate } from "./generate.js";
+import { registerDpo } from "./dpo.js";
 import { registerScore } from "./score.js";
 import { registerVerify } from "./verify.js";
 import { packageVersion } from "./version.js";
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerScore(program);
   registerFilter(program);
   registerGenerate(program);
+  registerDpo(program);
   return program;
 }
 

@@ -1,0 +1,117 @@
+// `mmif dpo`: MM-IFDPO preference pairs from the kept items of `mmif generate`.
+import { Option, type Command } from "commander";
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { profileByName } from "../bench/profiles.js";
+import type { RowIssue } from "../bench/types.js";
+import { runDpo } from "../dpo/run.js";
+import { parseMix, STRATEGIES, type Strategy } from "../dpo/strategies.js";
+import { Ledger } from "../model/ledger.js";
+import { ModelEvents, ProgressTracker } from "../model/progress.js";
+import { makeClient, parsePrice, positiveInt } from "./bench-flags.js";
+import { EXIT, UsageError } from "./exit-codes.js";
+import { onInterrupt } from "./interrupt.js";
+import { ProgressView } from "./progress-view.js";
+
+interface DpoFlags {
+  items: string;
+  model: string;
+  baseUrl?: string;
+  apiKeyEnv: string;
+  concurrency: string;
+  judgeModel: string;
+  judgeBaseUrl?: string;
+  judgeApiKeyEnv: string;
+  strategy: Strategy;
+  mix?: string;
+  seed: string;
+  keepPassing?: boolean;
+  limit?: string;
+  price?: string;
+  out: string;
+  quiet?: boolean;
+}
+
+export function registerDpo(program: Command): void {
+  program
+    .command("dpo")
+    .summary("make MM-IFDPO preference pairs: a weaker model answers degraded prompts of the kept items (resumable)")
+    .description(
+      "For each kept item of items.jsonl, a weaker model answers a degraded prompt (constraints removed, or no image); the pair is " +
+        "(full prompt with the image, chosen = the verified answer, rejected = that answer). The rejected answer is scored on the full " +
+        "constraint list with the mmif eval scorer; pairs whose rejected answer passes everything are dropped unless --keep-passing.",
+    )
+    .requiredOption("--items <file>", "items.jsonl of mmif generate (kept items are used)")
+    .requiredOption("--model <name>", "the weaker model that writes the rejected answers (paper: Qwen2-VL-7B-Instruct)")
+    .option("--base-url <url>", "its OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, then the OpenAI API)")
+    .option("--api-key-env <var>", "environment variable holding its key", "OPENAI_API_KEY")
+    .option("--concurrency <n>", "calls in flight per model", "16")
+    .requiredOption("--judge-model <name>", "judge that scores the rejected answers, as in mmif eval")
+    .option("--judge-base-url <url>", "the judge's endpoint (default: --base-url)")
+    .option("--judge-api-key-env <var>", "environment variable holding the judge's key", "OPENAI_API_KEY")
+    .addOption(new Option("--strategy <name>", "how the rejected answer's prompt is degraded (the paper's best: drop-all)").choices([...STRATEGIES]).default("drop-all"))
+    .option("--mix <list>", "draw the strategy per item from weights instead, e.g. drop-all=0.5,no-image=0.25,drop-one-third=0.25")
+    .option("--seed <n>", "seed of which constraints are removed and of the mix", "0")
+    .option("--keep-passing", "keep pairs whose rejected answer passes every constraint (dropped by default)")
+    .option("--limit <n>", "only the first N kept items")
+    .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost report")
+    .requiredOption("--out <dir>", "output folder: pairs.jsonl, dropped-pairs.jsonl, dpo-stats.json, ledger.sqlite")
+    .option("-q, --quiet", "no progress display")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Strategies: drop-all removes every constraint; drop-two-thirds and drop-one-third remove max(1, round(f·n)) of the n",
+        "constraints, chosen at random (seeded per item); no-image keeps the full prompt but sends no image.",
+        "pairs.jsonl lines: {id, item_id, image, prompt, chosen, rejected, strategy, removed, degraded_prompt, rejected_verdicts,",
+        "rejected_score, rejected_passes_all}. `mmif export --in pairs.jsonl` turns them into LLaMA-Factory, TRL or Parquet data.",
+        "Rerunning the same command resumes from the ledger without paying twice. Exit codes: 0 done; 1 interrupted; 2 bad usage or input.",
+      ].join("\n"),
+    )
+    .action(async (flags: DpoFlags, cmd: Command) => {
+      cmd.setOptionValue("exitCode", await runDpoCommand(flags));
+    });
+}
+
+export async function runDpoCommand(flags: DpoFlags): Promise<number> {
+  if (!existsSync(flags.items)) throw new UsageError(`--items ${flags.items}: no such file`);
+  let strategies: Array<{ strategy: Strategy; weight: number }>;
+  try {
+    strategies = flags.mix ? parseMix(flags.mix) : [{ strategy: flags.strategy, weight: 1 }];
+  } catch (e) {
+    throw new UsageError(`--mix: ${(e as Error).message}`);
+  }
+  const seed = Number(flags.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, got "${flags.seed}"`);
+  const out = resolve(flags.out);
+  const ledger = new Ledger(join(out, "ledger.sqlite"));
+  const events = new ModelEvents();
+  const tracker = new ProgressTracker();
+  tracker.attach(events);
+  const view = flags.quiet ? undefined : new ProgressView(tracker);
+  const issues: RowIssue[] = [];
+  try {
+    const concurrency = positiveInt(flags.concurrency, "--concurrency");
+    const weak = makeClient({ model: flags.model, baseURL: flags.baseUrl, apiKeyEnv: flags.apiKeyEnv, concurrency, params: { temperature: 0 }, price: parsePrice(flags.price, "--price") }, ledger, events);
+    const judge = makeClient(
+      { model: flags.judgeModel, baseURL: flags.judgeBaseUrl ?? flags.baseUrl, apiKeyEnv: flags.judgeApiKeyEnv, concurrency, params: { temperature: 0, max_tokens: 4096 }, timeoutMs: 300_000 },
+      ledger,
+      events,
+    );
+    const detach = onInterrupt([weak, judge]);
+    view?.start();
+    let stats;
+    try {
+      stats = await runDpo(flags.items, out, { weak, judges: { judge }, profile: profileByName("vlmevalkit"), seed, strategies, dropPassing: flags.keepPassing !== true, limit: positiveInt(flags.limit, "--limit") }, issues);
+    } finally {
+      view?.stop();
+      detach();
+    }
+    for (const i of issues.slice(0, 20)) process.stderr.write(`mmif: ${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}\n`);
+    process.stderr.write(`mmif dpo: ${stats.items_used} kept items: ${stats.pairs} pairs, ${stats.dropped} dropped, ${stats.failed} failed; outputs in ${out}\n`);
+    if (weak.scheduler.isStopping) return EXIT.FAILURE;
+    return issues.length > 0 ? EXIT.BAD_INPUT : EXIT.OK;
+  } finally {
+    ledger.close();
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * MM-IFDPO preference pairs: for a kept item, a weaker model answers a degraded prompt; the pair is (full prompt
+ * with the image, chosen = the item's verified answer, rejected = that answer). The rejected answer is scored on
+ * the FULL constraint list with the same scorer as `mmif eval`, so pairs whose rejected answer happens to satisfy
+ * everything can be dropped.
+ */
+import type { Profile } from "../bench/profiles.js";
+import { judgeFnFor, withImage, type JudgeClients } from "../bench/run.js";
+import { scoreItem } from "../bench/score.js";
+import { rngFor } from "../common/random.js";
+import { ModelCallError, type ModelClient } from "../model/client.js";
+import { assemblePrompt, toBenchConstraint } from "../engine/respond.js";
+import type { ConstraintVerdictRecord, EngineItem } from "../engine/types.js";
+import { degrade, type Strategy } from "./strategies.js";
+
+export interface PreferencePair {
+  id: string;
+  item_id: string;
+  image: { path: string; sha256: string };
+  /** The full prompt, shown with the image. */
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  strategy: Strategy;
+  /** Keys of the constraints left out of the rejected answer's prompt. */
+  removed: string[];
+  /** The prompt the weaker model answered (without the image for no-image). */
+  degraded_prompt: string;
+  rejected_verdicts: ConstraintVerdictRecord[];
+  rejected_score: number | null;
+  rejected_passes_all: boolean;
+}
+
+export type PairOutcome = { pair: PreferencePair; kept: boolean; reason?: string } | { error: string; item_id: string };
+
+export interface PairOptions {
+  weak: ModelClient;
+  judges: JudgeClients;
+  profile: Profile;
+  seed: number;
+  /** One strategy, or a weighted mix drawn per item. */
+  strategies: Array<{ strategy: Strategy; weight: number }>;
+  /** Drop pairs whose rejected answer passes every constraint (on by default). */
+  dropPassing: boolean;
+}
+
+export async function makePair(item: EngineItem, options: PairOptions): Promise<PairOutcome> {
+  if (item.response === undefined) return { error: "the item has no answer", item_id: item.id };
+  const rng = rngFor(options.seed, "dpo", item.id);
+  const strategy = options.strategies.length === 1 ? options.strategies[0]!.strategy : rng.weighted(options.strategies, (m) => m.weight).strategy;
+  const d = degrade(strategy, item.constraints.map((c) => c.key), rng);
+  const prompt = item.prompt ?? assemblePrompt(item.task, item.constraints);
+  const degraded = assemblePrompt(item.task, item.constraints.filter((c) => !d.removed.includes(c.key)));
+  let rejected: string;
+  try {
+    const content = d.withImage ? withImage(degraded, item, false) : degraded;
+    rejected = (await options.weak.chat({ messages: [{ role: "user", content }] }, { stage: "dpo:rejected" })).content;
+  } catch (e) {
+    if (e instanceof ModelCallError) return { error: `rejected answer: ${e.message}`, item_id: item.id };
+    throw e;
+  }
+  const scored = await scoreItem(
+    { id: item.id, tag: "C-Level", question: prompt, prediction: rejected, constraints: item.constraints.map(toBenchConstraint), aux: item.aux ?? {} },
+    judgeFnFor(options.judges, item, options.profile),
+    options.profile,
+  );
+  const verdicts = scored.constraints.map((v) => ({ key: v.key, method: v.method, score: v.score, ...(v.error ? { error: v.error } : {}) }));
+  const passesAll = scored.status === "scored" && verdicts.every((v) => v.score !== null && v.score >= 1);
+  const pair: PreferencePair = {
+    id: `${item.id}:${strategy}`,
+    item_id: item.id,
+    image: item.image,
+    prompt,
+    chosen: item.response,
+    rejected,
+    strategy,
+    removed: d.removed,
+    degraded_prompt: degraded,
+    rejected_verdicts: verdicts,
+    rejected_score: scored.score,
+    rejected_passes_all: passesAll,
+  };
+  if (options.dropPassing && passesAll) return { pair, kept: false, reason: "the rejected answer passes every constraint" };
+  if (rejected.trim() === item.response.trim()) return { pair, kept: false, reason: "the rejected answer equals the chosen one" };
+  return { pair, kept: true };
+}

@@ -1,0 +1,99 @@
+/**
+ * `mmif dpo` as a library call: streams items.jsonl, makes a pair for every kept item with a bounded number in
+ * flight, and writes pairs.jsonl (kept pairs), dropped-pairs.jsonl (with the reason) and dpo-stats.json.
+ */
+import { createReadStream, createWriteStream, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { dirname, join, resolve } from "node:path";
+import type { RowIssue } from "../bench/types.js";
+import { OrderedJsonlWriter, forEachBounded } from "../engine/ordered-writer.js";
+import type { EngineItem } from "../engine/types.js";
+import { readJsonObjects } from "../io/json-lines.js";
+import { BufferedWriter } from "../io/writer.js";
+import { makePair, type PairOptions } from "./pairs.js";
+
+export interface DpoStats {
+  items_read: number;
+  items_used: number;
+  pairs: number;
+  dropped: number;
+  drop_reasons: Record<string, number>;
+  failed: number;
+  by_strategy: Record<string, number>;
+  removed_per_pair: { mean: number };
+}
+
+async function output(path: string) {
+  const tmp = `${path}.tmp`;
+  const stream = createWriteStream(tmp);
+  const writer = new BufferedWriter(stream);
+  return {
+    writer,
+    close: async () => {
+      await writer.flush();
+      stream.end();
+      await once(stream, "finish");
+      renameSync(tmp, path);
+    },
+  };
+}
+
+/** Kept items with an answer, image paths resolved against the items file's folder; bad lines become issues. */
+async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number): AsyncGenerator<EngineItem> {
+  const root = dirname(resolve(path));
+  let used = 0;
+  for await (const line of readJsonObjects(createReadStream(path))) {
+    counts.read++;
+    if ("error" in line) {
+      issues.push({ file: path, row: line.line, message: line.error });
+      continue;
+    }
+    const item = line.value as unknown as EngineItem;
+    if (item.kept !== true) continue;
+    if (typeof item.response !== "string" || !Array.isArray(item.constraints) || typeof item.image?.path !== "string") {
+      issues.push({ file: path, row: line.line, field: typeof item.response !== "string" ? "response" : !Array.isArray(item.constraints) ? "constraints" : "image", message: "a kept item needs response, constraints and image.path" });
+      continue;
+    }
+    if (used++ >= limit) return;
+    yield { ...item, image: { ...item.image, path: resolve(root, item.image.path) } };
+  }
+}
+
+export async function runDpo(itemsPath: string, outDir: string, options: PairOptions & { limit?: number; window?: number }, issues: RowIssue[]): Promise<DpoStats> {
+  mkdirSync(outDir, { recursive: true });
+  const pairsOut = await output(join(outDir, "pairs.jsonl"));
+  const droppedOut = await output(join(outDir, "dropped-pairs.jsonl"));
+  const counts = { read: 0 };
+  const stats: DpoStats = { items_read: 0, items_used: 0, pairs: 0, dropped: 0, drop_reasons: {}, failed: 0, by_strategy: {}, removed_per_pair: { mean: 0 } };
+  let removedTotal = 0;
+  const ordered = new OrderedJsonlWriter<unknown>(pairsOut.writer);
+  const dropped = new OrderedJsonlWriter<unknown>(droppedOut.writer);
+  stats.items_used = await forEachBounded(
+    keptItems(itemsPath, issues, counts, options.limit ?? Infinity),
+    options.window ?? 256,
+    (item) => makePair(item, options),
+    async (position, outcome) => {
+      if ("error" in outcome) {
+        stats.failed++;
+        await Promise.all([ordered.put(position, []), dropped.put(position, [{ item_id: outcome.item_id, reason: outcome.error }])]);
+        return;
+      }
+      if (outcome.kept) {
+        stats.pairs++;
+        stats.by_strategy[outcome.pair.strategy] = (stats.by_strategy[outcome.pair.strategy] ?? 0) + 1;
+        removedTotal += outcome.pair.removed.length;
+        await Promise.all([ordered.put(position, [outcome.pair]), dropped.put(position, [])]);
+      } else {
+        stats.dropped++;
+        stats.drop_reasons[outcome.reason!] = (stats.drop_reasons[outcome.reason!] ?? 0) + 1;
+        await Promise.all([ordered.put(position, []), dropped.put(position, [{ ...outcome.pair, reason: outcome.reason }])]);
+      }
+    },
+  );
+  await pairsOut.close();
+  await droppedOut.close();
+  stats.items_read = counts.read;
+  stats.removed_per_pair.mean = stats.pairs === 0 ? 0 : removedTotal / stats.pairs;
+  writeFileSync(join(outDir, "dpo-stats.json"), `${JSON.stringify(stats, null, 2)}\n`);
+  return stats;
+}

@@ -3,8 +3,7 @@
  * main item), summary.json. Written whole at the end of a run from the ledger-backed results, through a temporary
  * file and a rename, so a reader never sees half a file.
  */
-import { createWriteStream, renameSync, writeFileSync } from "node:fs";
-import { once } from "node:events";
+import { openJsonlFile, writeJsonFile } from "../io/jsonl-file.js";
 import { join } from "node:path";
 import type { UsageWithCost } from "../model/accounting.js";
 import type { Prediction } from "./run.js";
@@ -27,12 +26,9 @@ export interface SummaryFile extends Summary, RunInfo {
 }
 
 async function writeJsonl(path: string, records: Iterable<unknown>): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const out = createWriteStream(tmp);
-  for (const r of records) if (!out.write(`${JSON.stringify(r)}\n`)) await once(out, "drain");
-  out.end();
-  await once(out, "finish");
-  renameSync(tmp, path);
+  const file = openJsonlFile(path);
+  for (const r of records) await file.write(r);
+  await file.close();
 }
 
 export function predictionRecord(p: Prediction): Record<string, unknown> {
@@ -66,7 +62,5 @@ export function resultRecord(r: ItemResult): Record<string, unknown> {
 export async function writeRunOutputs(dir: string, predictions: readonly Prediction[] | null, results: readonly ItemResult[], summary: SummaryFile): Promise<void> {
   if (predictions) await writeJsonl(join(dir, "predictions.jsonl"), predictions.map(predictionRecord));
   await writeJsonl(join(dir, "results.jsonl"), results.map(resultRecord));
-  const tmp = join(dir, "summary.json.tmp");
-  writeFileSync(tmp, `${JSON.stringify(summary, null, 2)}\n`);
-  renameSync(tmp, join(dir, "summary.json"));
+  writeJsonFile(join(dir, "summary.json"), summary);
 }

@@ -2,14 +2,13 @@
  * `mmif dpo` as a library call: streams items.jsonl, makes a pair for every kept item with a bounded number in
  * flight, and writes pairs.jsonl (kept pairs), dropped-pairs.jsonl (with the reason) and dpo-stats.json.
  */
-import { createReadStream, createWriteStream, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { once } from "node:events";
+import { createReadStream, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { RowIssue } from "../bench/types.js";
 import { OrderedJsonlWriter, forEachBounded } from "../engine/ordered-writer.js";
 import type { EngineItem } from "../engine/types.js";
 import { readJsonObjects } from "../io/json-lines.js";
-import { BufferedWriter } from "../io/writer.js";
+import { openJsonlFile, writeJsonFile } from "../io/jsonl-file.js";
 import { makePair, type PairOptions } from "./pairs.js";
 
 export interface DpoStats {
@@ -21,21 +20,6 @@ export interface DpoStats {
   failed: number;
   by_strategy: Record<string, number>;
   removed_per_pair: { mean: number };
-}
-
-async function output(path: string) {
-  const tmp = `${path}.tmp`;
-  const stream = createWriteStream(tmp);
-  const writer = new BufferedWriter(stream);
-  return {
-    writer,
-    close: async () => {
-      await writer.flush();
-      stream.end();
-      await once(stream, "finish");
-      renameSync(tmp, path);
-    },
-  };
 }
 
 /** Kept items with an answer, image paths resolved against the items file's folder; bad lines become issues. */
@@ -61,8 +45,8 @@ async function* keptItems(path: string, issues: RowIssue[], counts: { read: numb
 
 export async function runDpo(itemsPath: string, outDir: string, options: PairOptions & { limit?: number; window?: number }, issues: RowIssue[]): Promise<DpoStats> {
   mkdirSync(outDir, { recursive: true });
-  const pairsOut = await output(join(outDir, "pairs.jsonl"));
-  const droppedOut = await output(join(outDir, "dropped-pairs.jsonl"));
+  const pairsOut = openJsonlFile(join(outDir, "pairs.jsonl"));
+  const droppedOut = openJsonlFile(join(outDir, "dropped-pairs.jsonl"));
   const counts = { read: 0 };
   const stats: DpoStats = { items_read: 0, items_used: 0, pairs: 0, dropped: 0, drop_reasons: {}, failed: 0, by_strategy: {}, removed_per_pair: { mean: 0 } };
   let removedTotal = 0;
@@ -94,6 +78,6 @@ export async function runDpo(itemsPath: string, outDir: string, options: PairOpt
   await droppedOut.close();
   stats.items_read = counts.read;
   stats.removed_per_pair.mean = stats.pairs === 0 ? 0 : removedTotal / stats.pairs;
-  writeFileSync(join(outDir, "dpo-stats.json"), `${JSON.stringify(stats, null, 2)}\n`);
+  writeJsonFile(join(outDir, "dpo-stats.json"), stats);
   return stats;
 }

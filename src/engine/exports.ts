@@ -6,12 +6,10 @@
  *   constraint) that `mmif eval --bench` reads;
  * - sft.jsonl + dataset_info.json: the SFT set in LLaMA-Factory's ShareGPT format.
  */
-import { closeSync, copyFileSync, createReadStream, existsSync, linkSync, mkdirSync, openSync, readSync, renameSync, writeFileSync } from "node:fs";
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
+import { closeSync, copyFileSync, createReadStream, existsSync, linkSync, mkdirSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { readJsonObjects } from "../io/json-lines.js";
-import { BufferedWriter } from "../io/writer.js";
+import { openJsonlFile, writeJsonFile } from "../io/jsonl-file.js";
 import { sniffImageFormat } from "../model/images.js";
 import { sftDatasetInfo, sftExample } from "../export/llamafactory.js";
 import { assemblePrompt, toBenchConstraint } from "./respond.js";
@@ -62,25 +60,10 @@ export function benchRows(item: EngineItem, imagePath: string): Array<Record<str
   return [main, ...aux];
 }
 
-async function jsonlFile(path: string) {
-  const tmp = `${path}.tmp`;
-  const stream = createWriteStream(tmp);
-  const writer = new BufferedWriter(stream);
-  return {
-    write: (record: unknown) => writer.write(`${JSON.stringify(record)}\n`),
-    close: async () => {
-      await writer.flush();
-      stream.end();
-      await once(stream, "finish");
-      renameSync(tmp, path);
-    },
-  };
-}
-
 export async function exportKeptItems(itemsPath: string, dir: string): Promise<{ kept: number }> {
   mkdirSync(join(dir, "images"), { recursive: true });
-  const bench = await jsonlFile(join(dir, "bench.jsonl"));
-  const sft = await jsonlFile(join(dir, "sft.jsonl"));
+  const bench = openJsonlFile(join(dir, "bench.jsonl"));
+  const sft = openJsonlFile(join(dir, "sft.jsonl"));
   let kept = 0;
   for await (const line of readJsonObjects(createReadStream(itemsPath))) {
     if ("error" in line) throw new Error(`${itemsPath} line ${line.line}: ${line.error}`);
@@ -93,6 +76,6 @@ export async function exportKeptItems(itemsPath: string, dir: string): Promise<{
   }
   await bench.close();
   await sft.close();
-  writeFileSync(join(dir, "dataset_info.json"), `${JSON.stringify({ [SFT_DATASET]: sftDatasetInfo("sft.jsonl") }, null, 2)}\n`);
+  writeJsonFile(join(dir, "dataset_info.json"), { [SFT_DATASET]: sftDatasetInfo("sft.jsonl") });
   return { kept };
 }

@@ -3,10 +3,10 @@
  * number in flight, write images.jsonl and items.jsonl in input order as results arrive, then the kept items as
  * an MM-IFEval bench and a LLaMA-Factory SFT set, and stats.json.
  */
-import { createWriteStream, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { once } from "node:events";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BufferedWriter } from "../io/writer.js";
+import { openJsonlFile, writeJsonFile } from "../io/jsonl-file.js";
+import type { BufferedWriter } from "../io/writer.js";
 import { usageWithCost } from "../model/accounting.js";
 import type { Ledger } from "../model/ledger.js";
 import { allClients } from "./clients.js";
@@ -29,21 +29,6 @@ export interface GenerateOptions extends PipelineOptions {
   limit?: number;
   /** Inputs in flight at once; bounds memory. */
   window?: number;
-}
-
-async function openJsonl(path: string): Promise<{ writer: BufferedWriter; close: () => Promise<void> }> {
-  const tmp = `${path}.tmp`;
-  const stream = createWriteStream(tmp);
-  const writer = new BufferedWriter(stream);
-  return {
-    writer,
-    close: async () => {
-      await writer.flush();
-      stream.end();
-      await once(stream, "finish");
-      renameSync(tmp, path);
-    },
-  };
 }
 
 /** Inputs for the pipeline: kept images (writing every filter record on the way), then questions. */
@@ -70,8 +55,8 @@ async function* pipelineInputs(options: GenerateOptions, imagesOut: BufferedWrit
 export async function runGenerate(options: GenerateOptions): Promise<GenerateStats> {
   mkdirSync(options.outDir, { recursive: true });
   const stats = new StatsCollector();
-  const images = options.images ? await openJsonl(join(options.outDir, "images.jsonl")) : undefined;
-  const items = await openJsonl(join(options.outDir, "items.jsonl"));
+  const images = options.images ? openJsonlFile(join(options.outDir, "images.jsonl")) : undefined;
+  const items = openJsonlFile(join(options.outDir, "items.jsonl"));
   const ordered = new OrderedJsonlWriter<EngineItem>(items.writer, (it) => {
     stats.item(it);
     options.events?.emit({ type: "item", stage: "items", ok: it.kept === true });
@@ -95,8 +80,6 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
     seed: options.seed,
     stages: [...options.stages],
   });
-  const tmp = join(options.outDir, "stats.json.tmp");
-  writeFileSync(tmp, `${JSON.stringify(result, null, 2)}\n`);
-  renameSync(tmp, join(options.outDir, "stats.json"));
+  writeJsonFile(join(options.outDir, "stats.json"), result);
   return result;
 }

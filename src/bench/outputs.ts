@@ -3,7 +3,7 @@
  * main item), summary.json. Written whole at the end of a run from the ledger-backed results, through a temporary
  * file and a rename, so a reader never sees half a file.
  */
-import { openJsonlFile, writeJsonFile } from "../io/jsonl-file.js";
+import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { join } from "node:path";
 import type { UsageWithCost } from "../model/accounting.js";
 import type { Prediction } from "./run.js";
@@ -26,7 +26,7 @@ export interface SummaryFile extends Summary, RunInfo {
 }
 
 async function writeJsonl(path: string, records: Iterable<unknown>): Promise<void> {
-  const file = openJsonlFile(path);
+  const file = new JsonlSink(path);
   for (const r of records) await file.write(r);
   await file.close();
 }

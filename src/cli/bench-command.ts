@@ -15,6 +15,7 @@ import { judgeClients, positiveInt, type JudgeFlags } from "./bench-flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { onInterrupt } from "./interrupt.js";
 import { ProgressView } from "./progress-view.js";
+import { reportAfterRun } from "./report.js";
 
 export interface AnswerSetup {
   answers: AnswerSource;
@@ -91,6 +92,7 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
       cost: priced.length === 0 ? null : priced.reduce((sum, u) => sum + u.cost!, 0),
     };
     await writeRunOutputs(out, answerSetup.model ? output.predictions : null, output.results, file);
+    await reportAfterRun(out, { rows }, flags.quiet);
     process.stdout.write(`${formatTable(answerSetup.modelName ?? "predictions", summary)}\n`);
     const c = summary.counts;
     if (c.failed_items > 0 || c.failed_constraints > 0) {

@@ -16,6 +16,7 @@ import { EXIT, UsageError } from "./exit-codes.js";
 import { addFilterFlags, filterOptionsFromFlags, type FilterFlags } from "./filter.js";
 import { onInterrupt } from "./interrupt.js";
 import { ProgressView } from "./progress-view.js";
+import { reportAfterRun } from "./report.js";
 
 interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency"> {
   images?: string;
@@ -211,6 +212,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
       view?.stop();
       detach();
     }
+    await reportAfterRun(out, {}, flags.quiet);
     for (const i of issues.slice(0, 20)) process.stderr.write(`mmif: ${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}\n`);
     const s = stats;
     process.stderr.write(

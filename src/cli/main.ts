@@ -2,9 +2,12 @@
 import { Command, CommanderError } from "commander";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { registerEval } from "./eval.js";
+import { registerExport } from "./export.js";
 import { registerFilter } from "./filter.js";
 import { registerGenerate } from "./generate.js";
+import { registerRecipe } from "./recipe.js";
 import { registerDpo } from "./dpo.js";
+import { registerReport } from "./report.js";
 import { registerScore } from "./score.js";
 import { registerVerify } from "./verify.js";
 import { packageVersion } from "./version.js";
@@ -21,7 +24,10 @@ export function buildProgram(): Command {
   registerScore(program);
   registerFilter(program);
   registerGenerate(program);
+  registerExport(program);
+  registerRecipe(program);
   registerDpo(program);
+  registerReport(program);
   return program;
 }
 

@@ -8,7 +8,7 @@ import type { RowIssue } from "../bench/types.js";
 import { OrderedJsonlWriter, forEachBounded } from "../engine/ordered-writer.js";
 import type { EngineItem } from "../engine/types.js";
 import { readJsonObjects } from "../io/json-lines.js";
-import { openJsonlFile, writeJsonFile } from "../io/jsonl-file.js";
+import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { makePair, type PairOptions } from "./pairs.js";
 
 export interface DpoStats {
@@ -45,13 +45,13 @@ async function* keptItems(path: string, issues: RowIssue[], counts: { read: numb
 
 export async function runDpo(itemsPath: string, outDir: string, options: PairOptions & { limit?: number; window?: number }, issues: RowIssue[]): Promise<DpoStats> {
   mkdirSync(outDir, { recursive: true });
-  const pairsOut = openJsonlFile(join(outDir, "pairs.jsonl"));
-  const droppedOut = openJsonlFile(join(outDir, "dropped-pairs.jsonl"));
+  const pairsOut = new JsonlSink(join(outDir, "pairs.jsonl"));
+  const droppedOut = new JsonlSink(join(outDir, "dropped-pairs.jsonl"));
   const counts = { read: 0 };
   const stats: DpoStats = { items_read: 0, items_used: 0, pairs: 0, dropped: 0, drop_reasons: {}, failed: 0, by_strategy: {}, removed_per_pair: { mean: 0 } };
   let removedTotal = 0;
-  const ordered = new OrderedJsonlWriter<unknown>(pairsOut.writer);
-  const dropped = new OrderedJsonlWriter<unknown>(droppedOut.writer);
+  const ordered = new OrderedJsonlWriter<unknown>(pairsOut);
+  const dropped = new OrderedJsonlWriter<unknown>(droppedOut);
   stats.items_used = await forEachBounded(
     keptItems(itemsPath, issues, counts, options.limit ?? Infinity),
     options.window ?? 256,

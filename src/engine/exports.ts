@@ -9,7 +9,7 @@
 import { closeSync, copyFileSync, createReadStream, existsSync, linkSync, mkdirSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
 import { readJsonObjects } from "../io/json-lines.js";
-import { openJsonlFile, writeJsonFile } from "../io/jsonl-file.js";
+import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { sniffImageFormat } from "../model/images.js";
 import { sftDatasetInfo, sftExample } from "../export/llamafactory.js";
 import { assemblePrompt, toBenchConstraint } from "./respond.js";
@@ -62,8 +62,8 @@ export function benchRows(item: EngineItem, imagePath: string): Array<Record<str
 
 export async function exportKeptItems(itemsPath: string, dir: string): Promise<{ kept: number }> {
   mkdirSync(join(dir, "images"), { recursive: true });
-  const bench = openJsonlFile(join(dir, "bench.jsonl"));
-  const sft = openJsonlFile(join(dir, "sft.jsonl"));
+  const bench = new JsonlSink(join(dir, "bench.jsonl"));
+  const sft = new JsonlSink(join(dir, "sft.jsonl"));
   let kept = 0;
   for await (const line of readJsonObjects(createReadStream(itemsPath))) {
     if ("error" in line) throw new Error(`${itemsPath} line ${line.line}: ${line.error}`);

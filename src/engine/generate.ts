@@ -5,8 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { openJsonlFile, writeJsonFile } from "../io/jsonl-file.js";
-import type { BufferedWriter } from "../io/writer.js";
+import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { usageWithCost } from "../model/accounting.js";
 import type { Ledger } from "../model/ledger.js";
 import { allClients } from "./clients.js";
@@ -32,13 +31,13 @@ export interface GenerateOptions extends PipelineOptions {
 }
 
 /** Inputs for the pipeline: kept images (writing every filter record on the way), then questions. */
-async function* pipelineInputs(options: GenerateOptions, imagesOut: BufferedWriter | undefined, stats: StatsCollector): AsyncGenerator<PipelineInput> {
+async function* pipelineInputs(options: GenerateOptions, imagesOut: JsonlSink | undefined, stats: StatsCollector): AsyncGenerator<PipelineInput> {
   let taken = 0;
   const limit = options.limit ?? Infinity;
   if (options.images) {
     for await (const record of options.images) {
       stats.image(record);
-      await imagesOut?.write(`${JSON.stringify(record)}\n`);
+      await imagesOut?.write(record);
       if (!record.kept || taken >= limit) continue;
       taken++;
       yield { kind: "image", id: record.sha256.slice(0, 16), image: { path: resolve(options.imageRoot ?? ".", record.path), sha256: record.sha256 } };
@@ -55,14 +54,14 @@ async function* pipelineInputs(options: GenerateOptions, imagesOut: BufferedWrit
 export async function runGenerate(options: GenerateOptions): Promise<GenerateStats> {
   mkdirSync(options.outDir, { recursive: true });
   const stats = new StatsCollector();
-  const images = options.images ? openJsonlFile(join(options.outDir, "images.jsonl")) : undefined;
-  const items = openJsonlFile(join(options.outDir, "items.jsonl"));
-  const ordered = new OrderedJsonlWriter<EngineItem>(items.writer, (it) => {
+  const images = options.images ? new JsonlSink(join(options.outDir, "images.jsonl")) : undefined;
+  const items = new JsonlSink(join(options.outDir, "items.jsonl"));
+  const ordered = new OrderedJsonlWriter<EngineItem>(items, (it) => {
     stats.item(it);
     options.events?.emit({ type: "item", stage: "items", ok: it.kept === true });
   });
   await forEachBounded(
-    pipelineInputs(options, images?.writer, stats),
+    pipelineInputs(options, images, stats),
     options.window ?? 256,
     (input) => processInput(input, options),
     (position, out) => ordered.put(position, out),

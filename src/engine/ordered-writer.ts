@@ -3,7 +3,10 @@
  * one has been written, and the number of inputs in flight is bounded, so memory stays flat however many
  * images there are.
  */
-import { BufferedWriter } from "../io/writer.js";
+/** Where ordered records go: a JsonlSink, or anything that takes one record at a time. */
+export interface RecordSink<T> {
+  write(record: T): Promise<void>;
+}
 
 export class OrderedJsonlWriter<T> {
   private next = 0;
@@ -12,7 +15,7 @@ export class OrderedJsonlWriter<T> {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly out: BufferedWriter,
+    private readonly out: RecordSink<T>,
     private readonly onWrite: (record: T) => void = () => {},
   ) {}
 
@@ -30,7 +33,7 @@ export class OrderedJsonlWriter<T> {
       this.next++;
       for (const r of ready) {
         this.onWrite(r);
-        await this.out.write(`${JSON.stringify(r)}\n`);
+        await this.out.write(r);
       }
     }
   }

@@ -35,3 +35,34 @@ export function sftDatasetInfo(fileName: string): Record<string, unknown> {
     tags: { role_tag: "role", content_tag: "content", user_tag: "user", assistant_tag: "assistant" },
   };
 }
+
+/**
+ * One preference pair in LLaMA-Factory's ShareGPT preference format (data/README.md, "Preference Dataset" of the
+ * sharegpt format, with the images column of "Multimodal Image Dataset"): the conversation up to the user turn,
+ * then the chosen and the rejected assistant message. One `<image>` token per image, before the prompt.
+ */
+export interface PreferenceExample {
+  conversations: Array<{ from: "human"; value: string }>;
+  chosen: { from: "gpt"; value: string };
+  rejected: { from: "gpt"; value: string };
+  images: string[];
+}
+
+export function preferenceExample(prompt: string, chosen: string, rejected: string, images: string[]): PreferenceExample {
+  return {
+    conversations: [{ from: "human", value: `${IMAGE_TOKEN.repeat(images.length)}${prompt}` }],
+    chosen: { from: "gpt", value: chosen },
+    rejected: { from: "gpt", value: rejected },
+    images,
+  };
+}
+
+/** The dataset_info.json entry of a preference file: `ranking: true` makes LLaMA-Factory read chosen/rejected. */
+export function preferenceDatasetInfo(fileName: string): Record<string, unknown> {
+  return {
+    file_name: fileName,
+    formatting: "sharegpt",
+    ranking: true,
+    columns: { messages: "conversations", chosen: "chosen", rejected: "rejected", images: "images" },
+  };
+}

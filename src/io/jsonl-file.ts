@@ -1,37 +1,61 @@
-// A JSONL output file written through a temporary name and renamed when complete, so a reader (or a crash)
-// never leaves half a file under the real name. Writes respect backpressure.
-import { createWriteStream, renameSync, writeFileSync } from "node:fs";
+// Output files written under a temporary name and renamed into place once complete, so a crash never leaves a
+// half-written file under the real name. JSON Lines are written with backpressure.
 import { once } from "node:events";
+import { createWriteStream, renameSync, writeFileSync, type WriteStream } from "node:fs";
+import { rename, unlink, writeFile } from "node:fs/promises";
 import { BufferedWriter } from "./writer.js";
 
-export interface JsonlFile {
-  /** Writes one record as a line. */
-  write(record: unknown): Promise<void>;
-  /** The underlying writer, for code that writes prepared lines. */
-  readonly writer: BufferedWriter;
-  /** Flushes, closes and moves the file into place. */
-  close(): Promise<void>;
+/** A JSON Lines file, written with backpressure. */
+export class JsonlSink {
+  rows = 0;
+  private readonly tmp: string;
+  private readonly stream: WriteStream;
+  private readonly writer: BufferedWriter;
+  private failure: Error | undefined;
+
+  constructor(readonly path: string) {
+    this.tmp = `${path}.tmp-${process.pid}`;
+    this.stream = createWriteStream(this.tmp);
+    this.stream.on("error", (e) => (this.failure ??= e));
+    this.writer = new BufferedWriter(this.stream);
+  }
+
+  async write(record: unknown): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.rows++;
+    await this.writer.write(`${JSON.stringify(record)}\n`);
+  }
+
+  async close(): Promise<void> {
+    await this.writer.flush();
+    this.stream.end();
+    if (!this.stream.writableFinished) await once(this.stream, "finish"); // once() rejects on "error"
+    if (this.failure) throw this.failure;
+    await rename(this.tmp, this.path);
+  }
+
+  async abort(): Promise<void> {
+    // The file may still be opening: wait until the stream is closed, or the unlink would come first.
+    if (!this.stream.closed) await new Promise<void>((done) => this.stream.destroy().once("close", () => done()));
+    await unlink(this.tmp).catch(() => undefined);
+  }
 }
 
-export function openJsonlFile(path: string): JsonlFile {
-  const tmp = `${path}.tmp`;
-  const stream = createWriteStream(tmp);
-  const writer = new BufferedWriter(stream);
-  return {
-    writer,
-    write: (record) => writer.write(`${JSON.stringify(record)}\n`),
-    close: async () => {
-      await writer.flush();
-      stream.end();
-      await once(stream, "finish");
-      renameSync(tmp, path);
-    },
-  };
+/** Writes a whole small file (dataset_info.json, a recipe) through a temporary name. */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, path);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
 }
 
 /** Writes a JSON document (pretty, newline-terminated) through a temporary name and a rename. */
 export function writeJsonFile(path: string, value: unknown): void {
-  const tmp = `${path}.tmp`;
+  const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
   renameSync(tmp, path);
 }

@@ -13,7 +13,7 @@ describe("ordered output with bounded concurrency", () => {
     sink.on("data", (d) => (text += d));
     const out = new BufferedWriter(sink);
     const seen: number[] = [];
-    const writer = new OrderedJsonlWriter<number>(out, (n) => seen.push(n));
+    const writer = new OrderedJsonlWriter<number>({ write: (n) => out.write(`${JSON.stringify(n)}\n`) }, (n) => seen.push(n));
     let running = 0;
     let peak = 0;
     const n = await forEachBounded(

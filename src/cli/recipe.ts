@@ -1,0 +1,140 @@
+// `mmif recipe llamafactory`: a LLaMA-Factory training YAML with the paper's hyperparameters. Training itself runs
+// in LLaMA-Factory (`llamafactory-cli train FILE.yaml`), not here.
+import { resolve } from "node:path";
+import { Option, type Command } from "commander";
+import {
+  DEFAULT_CUTOFF_LEN,
+  DEFAULT_DEEPSPEED,
+  DEFAULT_EPOCHS,
+  DEFAULT_GPUS,
+  DEFAULT_PREF_BETA,
+  DEFAULT_RECIPE_DATASETS,
+  PAPER_HYPERPARAMETERS,
+  RECIPE_MODELS,
+  RECIPE_STAGES,
+  RecipeError,
+  checkRecipeDatasets,
+  llamaFactoryRecipe,
+  type RecipeStage,
+} from "../export/recipes.js";
+import { writeFileAtomic } from "../io/jsonl-file.js";
+import { EXIT, UsageError } from "./exit-codes.js";
+import { packageVersion } from "./version.js";
+
+interface RecipeFlags {
+  stage: RecipeStage;
+  model: string;
+  template?: string;
+  dataset?: string;
+  datasetDir?: string;
+  gpus: string;
+  perDeviceBatch: string;
+  batch?: string;
+  learningRate?: string;
+  epochs: string;
+  cutoffLen: string;
+  prefBeta: string;
+  outputDir?: string;
+  deepspeed: string;
+  out?: string;
+}
+
+export function registerRecipe(program: Command): void {
+  const recipe = program
+    .command("recipe")
+    .summary("write a training recipe for an existing trainer (LLaMA-Factory); training runs there, not here")
+    .description("Write the training file an existing trainer runs from. mmif does not train.")
+    .addHelpText("after", "\nTraining runs in the trainer: `mmif recipe llamafactory ... --out sft.yaml`, then `llamafactory-cli train sft.yaml`.");
+  recipe
+    .command("llamafactory")
+    .summary("a LLaMA-Factory training YAML (SFT or DPO) with the paper's hyperparameters")
+    .description(
+      "Write the YAML that LLaMA-Factory trains from, with the paper's hyperparameters (SFT: batch 128, lr 1e-5; DPO: batch 16, lr 5e-7; full fine-tuning). mmif does not train: run `llamafactory-cli train FILE.yaml` in a LLaMA-Factory installation.",
+    )
+    .addOption(new Option("--stage <stage>", "sft (items) or dpo (pairs)").choices(RECIPE_STAGES).makeOptionMandatory())
+    .requiredOption("--model <name>", `${RECIPE_MODELS.map((m) => m.key).join(" | ")}, or a model id/path with --template`)
+    .option("--template <name>", "LLaMA-Factory chat template (default: the model's, from LLaMA-Factory's supported-models table)")
+    .option("--dataset <names>", "dataset name(s) from the export's dataset_info.json, comma-separated (default: mmif_sft for sft, mmif_dpo for dpo)")
+    .option("--dataset-dir <dir>", "the folder `mmif export --format llamafactory` wrote, with dataset_info.json and images/ (default: data, LLaMA-Factory's own data folder)")
+    .option("--gpus <n>", "GPUs the run uses: gradient_accumulation_steps = batch / (per-device batch × GPUs)", String(DEFAULT_GPUS))
+    .option("--per-device-batch <n>", "per_device_train_batch_size", "1")
+    .option("--batch <n>", `effective batch (default: the paper's, ${PAPER_HYPERPARAMETERS.sft.batch} for sft, ${PAPER_HYPERPARAMETERS.dpo.batch} for dpo)`)
+    .option("--learning-rate <x>", "learning rate (default: the paper's, 1e-5 for sft, 5e-7 for dpo)")
+    .option("--epochs <n>", "num_train_epochs (the paper gives none)", String(DEFAULT_EPOCHS))
+    .option("--cutoff-len <tokens>", "cutoff_len: longest tokenized example (image tokens included)", String(DEFAULT_CUTOFF_LEN))
+    .option("--pref-beta <x>", "DPO beta (LLaMA-Factory's default; the paper gives none)", String(DEFAULT_PREF_BETA))
+    .option("--output-dir <dir>", "where LLaMA-Factory saves checkpoints (default: saves/<model>/full/<stage>)")
+    .option("--deepspeed <path|none>", "DeepSpeed config, relative to the LLaMA-Factory checkout, or none", DEFAULT_DEEPSPEED)
+    .option("--out <file>", "write the YAML here (default: standard output)")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Effective batch = per_device_train_batch_size × gradient_accumulation_steps × GPUs: with 8 GPUs and 1 per",
+        "device, SFT accumulates 16 steps (1 × 16 × 8 = 128) and DPO 2 (1 × 2 × 8 = 16). Change --gpus to match the",
+        "machine; a batch that does not divide evenly is refused.",
+        "When --dataset-dir holds a dataset_info.json, the dataset names are checked against it (a preference set",
+        "for dpo, an SFT set for sft).",
+        "",
+        "Training runs in LLaMA-Factory, not in mmif:",
+        "  $ mmif export --in run1/items.jsonl --format llamafactory --out data/mmif",
+        "  $ mmif recipe llamafactory --stage sft --model qwen2-vl-7b --dataset-dir data/mmif --out sft.yaml",
+        "  $ llamafactory-cli train sft.yaml           (several GPUs: FORCE_TORCHRUN=1 llamafactory-cli train sft.yaml)",
+      ].join("\n"),
+    )
+    .action(async (opts: RecipeFlags, cmd: Command) => {
+      // main() reads the exit code from the top-level command.
+      recipe.setOptionValue("exitCode", await runRecipe(opts));
+      void cmd;
+    });
+}
+
+function number(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+export async function runRecipe(flags: RecipeFlags): Promise<number> {
+  const datasets = (flags.dataset ?? DEFAULT_RECIPE_DATASETS[flags.stage]).split(",").map((d) => d.trim()).filter((d) => d !== "");
+  // A folder given is written as an absolute path (the YAML is used from a LLaMA-Factory checkout); none given
+  // means LLaMA-Factory's own `data` folder, relative to where it runs.
+  const datasetDir = flags.datasetDir === undefined ? "data" : resolve(flags.datasetDir);
+  const problems = checkRecipeDatasets(datasetDir, datasets, flags.stage);
+  if (problems !== undefined && problems.length > 0) {
+    for (const p of problems) process.stderr.write(`mmif recipe: ${p}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  let recipe;
+  try {
+    recipe = llamaFactoryRecipe({
+      stage: flags.stage,
+      model: flags.model,
+      template: flags.template,
+      datasets,
+      datasetDir,
+      gpus: number("--gpus", flags.gpus),
+      perDeviceBatch: number("--per-device-batch", flags.perDeviceBatch),
+      batch: number("--batch", flags.batch),
+      learningRate: number("--learning-rate", flags.learningRate),
+      epochs: number("--epochs", flags.epochs),
+      cutoffLen: number("--cutoff-len", flags.cutoffLen),
+      prefBeta: number("--pref-beta", flags.prefBeta),
+      outputDir: flags.outputDir,
+      deepspeed: flags.deepspeed === "none" ? null : flags.deepspeed,
+      generator: `mmif recipe (mm-ifengine ${packageVersion()})`,
+    });
+  } catch (e) {
+    if (e instanceof RecipeError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (problems === undefined) process.stderr.write(`mmif recipe: note: ${datasetDir} has no dataset_info.json yet; export the data there before training\n`);
+  if (flags.out === undefined) {
+    process.stdout.write(recipe.yaml);
+  } else {
+    await writeFileAtomic(flags.out, recipe.yaml);
+    process.stderr.write(`mmif recipe: wrote ${flags.out}; train with: llamafactory-cli train ${flags.out}\n`);
+  }
+  return EXIT.OK;
+}

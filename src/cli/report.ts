@@ -1,0 +1,79 @@
+// `mmif report DIR`: (re)write the self-contained HTML report of an eval, score or generate run folder.
+import type { Command } from "commander";
+import { existsSync, statSync } from "node:fs";
+import { ReportError, writeReport, type ReportOptions } from "../report/index.js";
+import { positiveInt } from "./bench-flags.js";
+import { EXIT, UsageError } from "./exit-codes.js";
+
+interface ReportFlags {
+  out?: string;
+  bench?: string;
+  imageRoot?: string;
+  maxItems?: string;
+  maxThumbnails?: string;
+  quiet?: boolean;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command("report")
+    .summary("write report.html for a run folder (eval, score or generate): one self-contained file")
+    .description(
+      "Write the HTML report of a run folder: for an eval or score run (summary.json) the headline C / P / Avg with 95% intervals " +
+        "beside the published leaderboard, accuracy per category and judge method, the strict score, failures and an item browser; " +
+        "for a generate run (stats.json) the funnel with drop reasons, the constraint distribution, kept rate, tokens and cost, and an " +
+        "item browser. One file with inline script, styles, charts and thumbnails; it opens from disk and loads nothing from the network. " +
+        "mmif eval, score and generate write it at the end of a run; this command writes it again.",
+    )
+    .argument("<dir>", "the run folder (the --out of mmif eval, score or generate)")
+    .option("--out <file>", "write here instead of <dir>/report.html")
+    .option("--bench <file>", "eval runs: read images and constraint texts from this bench (default: the bench named in summary.json)")
+    .option("--image-root <dir>", "eval runs on the authors' layout: the folder their image paths are relative to (as mmif eval --image-root)")
+    .option("--max-items <n>", "items carried by the item browser (the first N)", "5000")
+    .option("--max-thumbnails <n>", "distinct images given a thumbnail (the others show a placeholder)", "1000")
+    .option("-q, --quiet", "do not print the report's path")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Everything from the run (answers, judge replies, prompts) is shown as text: it is escaped, never executed.",
+        "Exit codes: 0 written; 1 failed; 2 not a run folder.",
+        "",
+        "Example:",
+        "  $ mmif report runs/qwen2-vl-7b            # writes runs/qwen2-vl-7b/report.html",
+      ].join("\n"),
+    )
+    .action(async (dir: string, flags: ReportFlags, c: Command) => {
+      c.setOptionValue("exitCode", await runReport(dir, flags));
+    });
+}
+
+export async function runReport(dir: string, flags: ReportFlags): Promise<number> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder`);
+  if (flags.bench !== undefined && !existsSync(flags.bench)) throw new UsageError(`--bench ${flags.bench}: no such file or folder`);
+  const options: ReportOptions = {
+    out: flags.out,
+    bench: flags.bench,
+    imageRoot: flags.imageRoot,
+    maxItems: positiveInt(flags.maxItems, "--max-items"),
+    maxThumbnails: positiveInt(flags.maxThumbnails, "--max-thumbnails"),
+  };
+  try {
+    const written = await writeReport(dir, options);
+    if (!flags.quiet) process.stdout.write(`${written.path}\n`);
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof ReportError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** The report at the end of a run: a failure is a warning, never the run's failure. */
+export async function reportAfterRun(dir: string, options: ReportOptions = {}, quiet = false): Promise<void> {
+  try {
+    const written = await writeReport(dir, options);
+    if (!quiet) process.stderr.write(`mmif: report: ${written.path}\n`);
+  } catch (e) {
+    process.stderr.write(`mmif: warning: the HTML report could not be written (${e instanceof Error ? e.message : String(e)}); run \`mmif report ${dir}\` to try again\n`);
+  }
+}

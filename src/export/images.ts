@@ -1,0 +1,165 @@
+/**
+ * Where an exported record's image goes:
+ * - copy (default): into `<out>/images/<sha256>.<ext>`, the record holding that path relative to `<out>` (the
+ *   dataset folder, LLaMA-Factory's default media_dir), so the folder moves as one;
+ * - link: the same place, as a hard link (a copy when the file system refuses one, e.g. across devices);
+ * - absolute: left where it is, the record holding its absolute path;
+ * - embed: its bytes go into the Parquet file (the `datasets` Image layout); JSON files hold the absolute path.
+ * Each file is written once (named by its hash) through a temporary name and a rename.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, link, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { describeUnknownBytes, sniffImageFormat } from "../model/images/formats.js";
+import type { SourceImage } from "./records.js";
+
+export const IMAGE_MODES = ["copy", "link", "absolute", "embed"] as const;
+export type ImageMode = (typeof IMAGE_MODES)[number];
+
+/** The folder under the output where copied or linked images go. */
+export const IMAGES_DIR = "images";
+
+export interface PlacedImage {
+  /** The path the JSON records hold: relative to the output folder (copy, link) or absolute. */
+  ref: string;
+  /** `<sha256>.<ext>`: the file name, and the `path` of an embedded image. */
+  name: string;
+  /** The file's bytes (embed only). */
+  bytes?: Uint8Array;
+}
+
+/** An image that cannot be exported (missing, unreadable, not an image); the record is skipped. */
+export class ImageError extends Error {}
+
+interface Identity {
+  sha256: string;
+  ext: string;
+  /** Already in `<out>/images/` (copy, link), or seen to exist (absolute): nothing more to do. */
+  done?: boolean;
+}
+
+/** Remembers the hash and format of the last images seen (pairs repeat an item's image), in bounded memory. */
+class IdentityCache {
+  private readonly map = new Map<string, Identity>();
+  constructor(private readonly limit = 4096) {}
+  get(key: string): Identity | undefined {
+    const hit = this.map.get(key);
+    if (hit !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, hit);
+    }
+    return hit;
+  }
+  set(key: string, value: Identity): void {
+    this.map.set(key, value);
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as string);
+  }
+}
+
+function extensionOf(head: Uint8Array, path: string): string {
+  const format = sniffImageFormat(head);
+  if (format === undefined) throw new ImageError(`not an image we know (${describeUnknownBytes(head)}): ${path}`);
+  return format === "jpeg" ? "jpg" : format;
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const head = Buffer.alloc(64);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function ioMessage(e: unknown, path: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return `no such file: ${path}`;
+  if (code === "EACCES" || code === "EPERM") return `not readable: ${path}`;
+  return `${(e as Error).message}`;
+}
+
+export class ImagePlacer {
+  /** Images written to `<out>/images/` by this run. */
+  written = 0;
+  /** Links refused by the file system and copied instead. */
+  linkFallbacks = 0;
+  private readonly cache = new IdentityCache();
+  private dirReady = false;
+
+  constructor(
+    private readonly outDir: string,
+    readonly mode: ImageMode,
+  ) {}
+
+  async place(image: SourceImage): Promise<PlacedImage> {
+    let bytes: Buffer | undefined;
+    let identity = this.cache.get(image.path);
+    if (identity?.done) return this.placed(image, identity);
+    try {
+      if (this.mode === "embed") {
+        bytes = await readFile(image.path);
+        identity ??= { sha256: image.sha256 || createHash("sha256").update(bytes).digest("hex"), ext: extensionOf(bytes.subarray(0, 64), image.path) };
+      } else if (identity === undefined) {
+        const info = await stat(image.path);
+        if (!info.isFile()) throw new ImageError(`not a file: ${image.path}`);
+        identity = { sha256: image.sha256 || (await sha256OfFile(image.path)), ext: extensionOf(await readHead(image.path), image.path) };
+      }
+    } catch (e) {
+      if (e instanceof ImageError) throw e;
+      throw new ImageError(ioMessage(e, image.path));
+    }
+    this.cache.set(image.path, identity);
+    if (this.mode === "copy" || this.mode === "link") await this.put(image.path, join(this.outDir, IMAGES_DIR, `${identity.sha256}.${identity.ext}`));
+    if (this.mode !== "embed") identity.done = true;
+    return this.placed(image, identity, bytes);
+  }
+
+  private placed(image: SourceImage, identity: Identity, bytes?: Uint8Array): PlacedImage {
+    const name = `${identity.sha256}.${identity.ext}`;
+    if (this.mode === "embed") return { ref: image.path, name, bytes };
+    if (this.mode === "absolute") return { ref: image.path, name };
+    return { ref: `${IMAGES_DIR}/${name}`, name };
+  }
+
+  /** Copies or links `source` to `target` unless a file of that name (and so that content) is already there. */
+  private async put(source: string, target: string): Promise<void> {
+    try {
+      await stat(target);
+      return;
+    } catch {
+      // not there yet
+    }
+    if (!this.dirReady) {
+      await mkdir(join(this.outDir, IMAGES_DIR), { recursive: true });
+      this.dirReady = true;
+    }
+    const tmp = `${target}.tmp-${process.pid}`;
+    try {
+      if (this.mode === "link") {
+        try {
+          await link(source, tmp);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === "ENOENT") throw e;
+          this.linkFallbacks++;
+          await copyFile(source, tmp);
+        }
+      } else {
+        await copyFile(source, tmp);
+      }
+      await rename(tmp, target);
+      this.written++;
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw new ImageError(ioMessage(e, source));
+    }
+  }
+}

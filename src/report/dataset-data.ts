@@ -1,0 +1,143 @@
+/**
+ * A generate run folder read for its report: stats.json, items.jsonl (the first `maxItems` for the browser),
+ * images.jsonl (the dropped images, for their table). Images are found at the item's recorded path, else in the
+ * run's images/ folder by sha256; an image found nowhere gets a placeholder.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { basename, extname, join } from "node:path";
+import type { GenerateStats } from "../engine/stats.js";
+import type { EngineItem, ImageRecord } from "../engine/types.js";
+import type { ImageSource } from "../model/images.js";
+import { PAGE_SIZE, type BrowserData, type Unit } from "./browser-data.js";
+import { categoryLabel, sortCategories } from "./labels.js";
+import { cut, readJsonObject, readJsonl, verdictOf } from "./read.js";
+import { makeThumbnails } from "./thumbnails.js";
+
+export interface DatasetItem {
+  id: string;
+  source: string;
+  status: "kept" | "not_kept" | "unanswered";
+  score: number | null;
+  task?: string;
+  prompt?: string;
+  response?: string;
+  img?: string;
+  constraints: Array<{ key: string; cat: string; method: string; value?: string; assignment?: string; score: number | null; verdict: string; error?: string }>;
+  dropped: Array<{ key: string; value?: string; reason: string }>;
+  reasons: string[];
+  aux: Array<{ key: string; text: string }>;
+}
+
+export interface DatasetReportOptions {
+  maxItems?: number;
+  maxThumbnails?: number;
+  maxText?: number;
+}
+
+export interface DatasetRun {
+  dir: string;
+  stats: GenerateStats;
+  droppedImages: ImageRecord[];
+  droppedImagesTotal: number;
+  browser: BrowserData<DatasetItem>;
+  notes: string[];
+}
+
+export const SHOWN_DROPPED_IMAGES = 100;
+
+/** sha256 → file in the run's images/ folder (the kept items' images, named by hash). */
+function imagesByHash(dir: string): Map<string, string> {
+  const folder = join(dir, "images");
+  const out = new Map<string, string>();
+  if (!existsSync(folder)) return out;
+  for (const name of readdirSync(folder)) out.set(name.slice(0, name.length - extname(name).length), join(folder, name));
+  return out;
+}
+
+function statusOf(it: EngineItem): DatasetItem["status"] {
+  if (it.kept) return "kept";
+  return it.response === undefined ? "unanswered" : "not_kept";
+}
+
+export async function readDatasetRun(dir: string, options: DatasetReportOptions = {}): Promise<DatasetRun> {
+  const stats = readJsonObject<GenerateStats>(join(dir, "stats.json"));
+  if (!stats) throw new Error(`${dir}: no stats.json`);
+  const notes: string[] = [];
+  const maxText = options.maxText ?? 20_000;
+  const maxItems = options.maxItems ?? 5000;
+  const items = await readJsonl<EngineItem>(join(dir, "items.jsonl"), maxItems);
+  if (!items.exists) notes.push("items.jsonl is missing: no items to show.");
+  if (items.bad > 0) notes.push(`items.jsonl: ${items.bad} unreadable line(s) skipped.`);
+  if (items.more > 0) notes.push(`The item browser holds the first ${maxItems.toLocaleString("en-US")} of ${(maxItems + items.more).toLocaleString("en-US")} items (mmif report --max-items).`);
+  const dropped = await readJsonl<ImageRecord>(join(dir, "images.jsonl"), SHOWN_DROPPED_IMAGES, (r) => r.kept === false);
+
+  const byHash = imagesByHash(dir);
+  const thumbRequests: Array<{ key: string; source: ImageSource }> = [];
+  let unfound = 0;
+  const browserItems = items.records.map((it): DatasetItem & { units: Unit[] } => {
+    const verdicts = new Map((it.verdicts ?? []).map((v) => [v.key, v]));
+    const constraints = (it.constraints ?? []).map((c) => {
+      const v = verdicts.get(c.key);
+      return {
+        key: c.key,
+        cat: c.category,
+        method: c.judge?.method ?? "",
+        value: cut(c.value, maxText),
+        assignment: c.assignment,
+        score: v ? v.score : null,
+        verdict: v ? verdictOf(v.score) : "",
+        error: v?.error,
+      };
+    });
+    const status = statusOf(it);
+    const path = it.image?.path && existsSync(it.image.path) ? it.image.path : byHash.get(it.image?.sha256 ?? "");
+    let img: string | undefined;
+    if (path) {
+      img = it.image?.sha256 ? `sha:${it.image.sha256}` : `path:${path}`;
+      thumbRequests.push({ key: img, source: { path } });
+    } else unfound++;
+    return {
+      id: String(it.id),
+      source: it.source,
+      status,
+      score: it.score ?? null,
+      task: cut(it.task, maxText),
+      prompt: cut(it.prompt, maxText),
+      response: cut(it.response, maxText),
+      img,
+      constraints,
+      dropped: (it.dropped ?? []).map((d) => ({ key: d.key, value: cut(d.value, maxText), reason: d.reason })),
+      reasons: it.reasons ?? [],
+      aux: Object.entries(it.aux ?? {}).map(([key, text]) => ({ key, text: cut(text, maxText)! })),
+      units: constraints.length > 0 ? constraints.map((c) => [status, c.cat] as Unit) : [[status, ""]],
+    };
+  });
+  if (unfound > 0) notes.push(`${unfound} item image(s) were not found (moved since the run?): shown as placeholders.`);
+  const thumbs = await makeThumbnails(thumbRequests, { limit: options.maxThumbnails ?? 1000 });
+  if (thumbs.overLimit > 0) notes.push(`${thumbs.overLimit} image(s) past the thumbnail limit are shown as placeholders (mmif report --max-thumbnails).`);
+  const [firstKey, firstWhy] = [...thumbs.failed][0] ?? [];
+  if (firstKey) notes.push(`${thumbs.failed.size} image(s) could not be made into thumbnails, e.g. ${basename(firstKey.replace(/^[a-z0-9]+:/, ""))}: ${firstWhy}`);
+
+  const categories = sortCategories(browserItems.flatMap((it) => it.units.map((u) => u[1])).filter((c) => c !== ""));
+  return {
+    dir,
+    stats,
+    droppedImages: dropped.records,
+    droppedImagesTotal: dropped.records.length + dropped.more,
+    notes,
+    browser: {
+      kind: "dataset",
+      pageSize: PAGE_SIZE,
+      statusLabel: "Status",
+      statusOptions: [
+        ["kept", "kept"],
+        ["not_kept", "not kept"],
+        ["unanswered", "not answered"],
+      ],
+      categoryOptions: categories.map((c) => [c, categoryLabel(c)]),
+      items: browserItems,
+      total: items.records.length + items.more,
+      thumbs: Object.fromEntries(thumbs.urls),
+    },
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * An eval run folder read for its report: summary.json, results.jsonl, predictions.jsonl (absent for `mmif
+ * score`), and the bench rows (given by the caller, or loaded again from the bench path in summary.json) for the
+ * images, the constraint texts and the P-Level ground truth. Anything missing is left out, never fatal, except
+ * summary.json itself.
+ */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { basename, join } from "node:path";
+import { loadBench } from "../bench/load/index.js";
+import type { SummaryFile } from "../bench/outputs.js";
+import { categoryOf } from "../bench/summary.js";
+import type { BenchRow } from "../bench/types.js";
+import type { Constraint } from "../constraints/schema.js";
+import type { ImageSource } from "../model/images.js";
+import { PAGE_SIZE, type BrowserData, type Unit } from "./browser-data.js";
+import { categoryLabel, sortCategories } from "./labels.js";
+import { cut, readJsonObject, readJsonl, verdictOf } from "./read.js";
+import { makeThumbnails } from "./thumbnails.js";
+
+export interface ResultLine {
+  id: string;
+  tag: string;
+  score: number | null;
+  status: string;
+  constraints?: Array<{ key: string; method: string; score: number | null; error?: string; note?: string }>;
+  replies?: Record<string, string>;
+  rounds?: number;
+  error?: string;
+}
+
+interface PredictionLine {
+  index: string;
+  id: string;
+  infer_type: string;
+  del_cons?: string;
+  question?: string;
+  prediction: string | null;
+  finish_reason?: string;
+  error?: string;
+}
+
+export interface EvalItem {
+  id: string;
+  tag: string;
+  status: string;
+  verdict: string;
+  score: number | null;
+  rounds?: number;
+  error?: string;
+  question?: string;
+  prediction?: string | null;
+  predictionError?: string;
+  finishReason?: string;
+  truth?: string;
+  img?: string;
+  constraints: Array<{ key: string; cat: string; method: string; value?: string; check?: string; score: number | null; verdict: string; error?: string; note?: string }>;
+  replies: Array<{ name: string; text: string; aux?: string }>;
+}
+
+export interface EvalReportOptions {
+  /** The bench rows when the caller has them (saves loading the bench again). */
+  rows?: readonly BenchRow[];
+  /** Bench to read images and constraint texts from instead of summary.json's `bench`. */
+  bench?: string;
+  /** The authors' layout: the folder its image paths are relative to (as `mmif eval --image-root`). */
+  imageRoot?: string;
+  /** Items carried by the page's browser (default 5000). */
+  maxItems?: number;
+  /** Distinct thumbnails (default 1000). */
+  maxThumbnails?: number;
+  /** Longest text kept per field (default 20,000 characters). */
+  maxText?: number;
+}
+
+export interface EvalRun {
+  dir: string;
+  summary: SummaryFile;
+  /** Every result line (small: no texts), for the failure tables. */
+  results: ResultLine[];
+  browser: BrowserData<EvalItem>;
+  notes: string[];
+}
+
+function imageKey(source: ImageSource): string | undefined {
+  if ("path" in source) return `path:${source.path}`;
+  if ("base64" in source) return `b64:${createHash("sha256").update(source.base64).digest("hex")}`;
+  if ("bytes" in source) return `bytes:${createHash("sha256").update(source.bytes).digest("hex")}`;
+  return undefined;
+}
+
+function checkText(c: Constraint | undefined): string | undefined {
+  const funcs = c?.judge.verify_funcs;
+  if (!funcs || funcs.length === 0) return undefined;
+  return funcs.map((f) => `${f.func}(${(f.params ?? []).map((p) => JSON.stringify(p)).join(", ")})`).join("; ");
+}
+
+async function benchRows(summary: SummaryFile, dir: string, options: EvalReportOptions, notes: string[]): Promise<readonly BenchRow[]> {
+  if (options.rows) return options.rows;
+  const path = options.bench ?? summary.bench;
+  if (!path || !existsSync(path)) {
+    notes.push(`The bench (${path || "not named in summary.json"}) was not found: images and constraint texts are not shown.`);
+    return [];
+  }
+  try {
+    const loaded = await loadBench(path, { imageDir: join(dir, "images"), imageRoot: options.imageRoot });
+    return loaded.rows;
+  } catch (e) {
+    notes.push(`The bench ${path} could not be read (${e instanceof Error ? e.message : String(e)}): images and constraint texts are not shown.`);
+    return [];
+  }
+}
+
+export async function readEvalRun(dir: string, options: EvalReportOptions = {}): Promise<EvalRun> {
+  const summary = readJsonObject<SummaryFile>(join(dir, "summary.json"));
+  if (!summary) throw new Error(`${dir}: no summary.json`);
+  const notes: string[] = [];
+  const maxText = options.maxText ?? 20_000;
+  const maxItems = options.maxItems ?? 5000;
+  const results = await readJsonl<ResultLine>(join(dir, "results.jsonl"));
+  if (!results.exists) notes.push("results.jsonl is missing: no items to show.");
+  if (results.bad > 0) notes.push(`results.jsonl: ${results.bad} unreadable line(s) skipped.`);
+  const predictions = await readJsonl<PredictionLine>(join(dir, "predictions.jsonl"));
+  if (!predictions.exists) notes.push("No predictions.jsonl (a `mmif score` run): answers are not shown.");
+  const rows = await benchRows(summary, dir, options, notes);
+
+  const mainPred = new Map<string, PredictionLine>();
+  const auxPred = new Map<string, PredictionLine>();
+  for (const p of predictions.records) {
+    if (p.infer_type === "main") mainPred.set(String(p.id), p);
+    else if (p.del_cons !== undefined) auxPred.set(`${p.id}\u0000${p.del_cons}`, p);
+  }
+  const mainRow = new Map<string, BenchRow>();
+  for (const r of rows) if (r.inferType === "main") mainRow.set(r.id, r);
+
+  const thumbRequests: Array<{ key: string; source: ImageSource }> = [];
+  const items: Array<EvalItem & { units: Unit[] }> = [];
+  for (const r of results.records.slice(0, maxItems)) {
+    const id = String(r.id);
+    const pred = mainPred.get(id);
+    const row = mainRow.get(id);
+    const benchConstraints = row?.constraints ?? [];
+    const constraints = (r.constraints ?? []).map((v, i) => {
+      const bc = benchConstraints[i]?.key === v.key ? benchConstraints[i] : benchConstraints.find((c) => c.key === v.key);
+      return {
+        key: v.key,
+        cat: categoryOf(v.key),
+        method: v.method,
+        value: cut(bc?.value, maxText),
+        check: v.method === "rule_based" ? checkText(bc) : undefined,
+        score: v.score,
+        verdict: verdictOf(v.score),
+        error: v.error,
+        note: v.note,
+      };
+    });
+    const replies = Object.entries(r.replies ?? {}).map(([name, text]) => {
+      const aux = name.startsWith("cmp:") ? auxPred.get(`${id}\u0000${name.slice(4)}`) : undefined;
+      return { name, text: cut(String(text), maxText)!, aux: aux ? (cut(aux.prediction, maxText) ?? `(no answer: ${aux.error ?? "unknown"})`) : undefined };
+    });
+    const verdict = r.status === "failed" ? "failed" : verdictOf(r.score);
+    const units: Unit[] = r.tag === "P-Level" ? [[verdict, "perception"]] : constraints.length > 0 ? constraints.map((c) => [c.verdict, c.cat]) : [[verdict, ""]];
+    const key = row ? imageKey(row.image) : undefined;
+    if (key && row) thumbRequests.push({ key, source: row.image });
+    items.push({
+      id,
+      tag: r.tag,
+      status: r.status,
+      verdict,
+      score: r.score,
+      rounds: r.rounds,
+      error: r.error,
+      question: cut(pred?.question ?? row?.question, maxText),
+      prediction: pred ? (cut(pred.prediction, maxText) ?? null) : undefined,
+      predictionError: pred?.error,
+      finishReason: pred?.finish_reason,
+      truth: r.tag === "P-Level" ? cut(row?.answer, maxText) : undefined,
+      img: key,
+      constraints,
+      replies,
+      units,
+    });
+  }
+  if (results.records.length > maxItems) notes.push(`The item browser holds the first ${maxItems.toLocaleString("en-US")} of ${results.records.length.toLocaleString("en-US")} items (mmif report --max-items).`);
+
+  const thumbs = await makeThumbnails(thumbRequests, { limit: options.maxThumbnails ?? 1000 });
+  if (thumbs.overLimit > 0) notes.push(`${thumbs.overLimit} image(s) past the thumbnail limit are shown as placeholders (mmif report --max-thumbnails).`);
+  const [firstKey, firstWhy] = [...thumbs.failed][0] ?? [];
+  if (firstKey) notes.push(`${thumbs.failed.size} image(s) could not be made into thumbnails, e.g. ${basename(firstKey.replace(/^[a-z0-9]+:/, ""))}: ${firstWhy}`);
+
+  const categories = sortCategories(items.flatMap((it) => it.units.map((u) => u[1])).filter((c) => c !== ""));
+  const browser: BrowserData<EvalItem> = {
+    kind: "eval",
+    pageSize: PAGE_SIZE,
+    statusLabel: "Verdict",
+    statusOptions: [
+      ["pass", "pass"],
+      ["fail", "fail"],
+      ["failed", "failed judging"],
+    ],
+    categoryOptions: categories.map((c) => [c, categoryLabel(c)]),
+    items,
+    total: results.records.length,
+    thumbs: Object.fromEntries(thumbs.urls),
+  };
+  return { dir, summary, results: results.records, browser, notes };
+}

@@ -10,11 +10,11 @@ import type { BenchRow } from "../bench/types.js";
 import { usageWithCost } from "../model/accounting.js";
 import type { ModelClient } from "../model/client.js";
 import { Ledger } from "../model/ledger.js";
-import { ModelEvents, ProgressTracker } from "../model/progress.js";
+import type { ModelEvents } from "../model/progress.js";
 import { judgeClients, positiveInt, type JudgeFlags } from "./bench-flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { onInterrupt } from "./interrupt.js";
-import { ProgressView } from "./progress-view.js";
+import { progressFor } from "./progress-view.js";
 import { reportAfterRun } from "./report.js";
 
 export interface AnswerSetup {
@@ -57,10 +57,7 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
   if (loaded.issues.length > 0) warn(`${loaded.issues.length} bad row(s) left out: scores are not comparable with the full benchmark`);
 
   const ledger = new Ledger(join(out, "ledger.sqlite"));
-  const events = new ModelEvents();
-  const tracker = new ProgressTracker();
-  tracker.attach(events);
-  const view = flags.quiet ? undefined : new ProgressView(tracker);
+  const { events, view } = progressFor(flags.quiet);
   try {
     const answerSetup = await setup(rows, ledger, events);
     for (const p of answerSetup.problems?.slice(0, SHOWN_ISSUES) ?? []) warn(p);

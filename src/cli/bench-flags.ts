@@ -1,5 +1,6 @@
 // Flags shared by `mmif eval` and `mmif score`: the judges, the profile, limits and the output folder.
 import { Option, type Command } from "commander";
+import { profileByName, VLMEVALKIT, type Profile } from "../bench/profiles.js";
 import type { JudgeClients } from "../bench/run.js";
 import { ModelClient } from "../model/client.js";
 import { EndpointConfigError, resolveEndpoint, type EndpointConfig } from "../model/endpoint.js";
@@ -64,14 +65,19 @@ export function makeClient(config: EndpointConfig, ledger: Ledger, events: Model
   }
 }
 
-/** The judge settings of both references: temperature 0, 4,096 tokens, 300 s, images at high detail unresized. */
+/** The judge settings of both references (profiles.ts): temperature 0, 4,096 tokens, 300 s per call. */
+export function judgeSettings(profile: Profile = VLMEVALKIT): Pick<EndpointConfig, "params" | "timeoutMs"> {
+  const j = profile.judgeParams;
+  return { params: { temperature: j.temperature, max_tokens: j.maxTokens }, timeoutMs: j.timeoutMs };
+}
+
+/** The judges of an eval run; images go to them at high detail, unresized (run.ts). */
 export function judgeClients(flags: JudgeFlags, ledger: Ledger, events: ModelEvents): JudgeClients {
   const base = {
     baseURL: flags.judgeBaseUrl,
     apiKeyEnv: flags.judgeApiKeyEnv,
     concurrency: positiveInt(flags.judgeConcurrency, "--judge-concurrency"),
-    params: { temperature: 0, max_tokens: 4096 },
-    timeoutMs: 300_000,
+    ...judgeSettings(profileByName(flags.profile)),
     price: parsePrice(flags.judgePrice, "--judge-price"),
   };
   const judge = makeClient({ ...base, model: flags.judge }, ledger, events);

@@ -7,11 +7,10 @@ import type { RowIssue } from "../bench/types.js";
 import { runDpo } from "../dpo/run.js";
 import { parseMix, STRATEGIES, type Strategy } from "../dpo/strategies.js";
 import { Ledger } from "../model/ledger.js";
-import { ModelEvents, ProgressTracker } from "../model/progress.js";
-import { makeClient, parsePrice, positiveInt } from "./bench-flags.js";
+import { judgeSettings, makeClient, parsePrice, positiveInt } from "./bench-flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { onInterrupt } from "./interrupt.js";
-import { ProgressView } from "./progress-view.js";
+import { progressFor } from "./progress-view.js";
 
 interface DpoFlags {
   items: string;
@@ -85,16 +84,13 @@ export async function runDpoCommand(flags: DpoFlags): Promise<number> {
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, got "${flags.seed}"`);
   const out = resolve(flags.out);
   const ledger = new Ledger(join(out, "ledger.sqlite"));
-  const events = new ModelEvents();
-  const tracker = new ProgressTracker();
-  tracker.attach(events);
-  const view = flags.quiet ? undefined : new ProgressView(tracker);
+  const { events, view } = progressFor(flags.quiet);
   const issues: RowIssue[] = [];
   try {
     const concurrency = positiveInt(flags.concurrency, "--concurrency");
     const weak = makeClient({ model: flags.model, baseURL: flags.baseUrl, apiKeyEnv: flags.apiKeyEnv, concurrency, params: { temperature: 0 }, price: parsePrice(flags.price, "--price") }, ledger, events);
     const judge = makeClient(
-      { model: flags.judgeModel, baseURL: flags.judgeBaseUrl ?? flags.baseUrl, apiKeyEnv: flags.judgeApiKeyEnv, concurrency, params: { temperature: 0, max_tokens: 4096 }, timeoutMs: 300_000 },
+      { model: flags.judgeModel, baseURL: flags.judgeBaseUrl ?? flags.baseUrl, apiKeyEnv: flags.judgeApiKeyEnv, concurrency, ...judgeSettings() },
       ledger,
       events,
     );

@@ -15,10 +15,9 @@ import {
   type FilterOptions,
   type FilterOptionsInput,
 } from "../engine/filter/index.js";
-import { ModelEvents, ProgressTracker } from "../model/progress.js";
 import { BufferedWriter } from "../io/writer.js";
 import { EXIT, UsageError } from "./exit-codes.js";
-import { ProgressView } from "./progress-view.js";
+import { progressFor } from "./progress-view.js";
 
 export interface FilterFlags {
   images: string;
@@ -213,10 +212,7 @@ export async function runFilter(flags: FilterFlags): Promise<number> {
 
   const outStream = flags.out ? openOutput(flags.out) : process.stdout;
   const out = new BufferedWriter(outStream);
-  const events = new ModelEvents();
-  const tracker = new ProgressTracker();
-  tracker.attach(events);
-  const view = flags.quiet ? undefined : new ProgressView(tracker);
+  const { events, view } = progressFor(flags.quiet);
   const tally = new FilterTally();
   const started = performance.now();
   view?.start();

@@ -10,12 +10,11 @@ import { runGenerate } from "../engine/generate.js";
 import { STAGES, type Stage } from "../engine/pipeline.js";
 import { readQuestionInputs } from "../engine/question-input.js";
 import { Ledger } from "../model/ledger.js";
-import { ModelEvents, ProgressTracker } from "../model/progress.js";
-import { makeClient, parsePrice, positiveInt } from "./bench-flags.js";
+import { judgeSettings, makeClient, parsePrice, positiveInt } from "./bench-flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { addFilterFlags, filterOptionsFromFlags, type FilterFlags } from "./filter.js";
 import { onInterrupt } from "./interrupt.js";
-import { ProgressView } from "./progress-view.js";
+import { progressFor } from "./progress-view.js";
 import { reportAfterRun } from "./report.js";
 
 interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency"> {
@@ -153,10 +152,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   const filterOptions = filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags);
   const out = resolve(flags.out);
   const ledger = new Ledger(join(out, "ledger.sqlite"));
-  const events = new ModelEvents();
-  const tracker = new ProgressTracker();
-  tracker.attach(events);
-  const view = flags.quiet ? undefined : new ProgressView(tracker);
+  const { events, view } = progressFor(flags.quiet);
   const issues: RowIssue[] = [];
   try {
     const base = {
@@ -168,7 +164,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
     const role = (name: string | undefined, params: { temperature: number; max_tokens?: number }) =>
       makeClient({ ...base, model: name ?? flags.model, params }, ledger, events);
     const judge = makeClient(
-      { ...base, baseURL: flags.judgeBaseUrl ?? flags.baseUrl, apiKeyEnv: flags.judgeApiKeyEnv, model: flags.judgeModel ?? flags.model, params: { temperature: 0, max_tokens: 4096 }, timeoutMs: 300_000 },
+      { ...base, baseURL: flags.judgeBaseUrl ?? flags.baseUrl, apiKeyEnv: flags.judgeApiKeyEnv, model: flags.judgeModel ?? flags.model, ...judgeSettings() },
       ledger,
       events,
     );

@@ -2,7 +2,7 @@
  * Renders progress snapshots: redrawn bars on a terminal, a plain line per stage every few seconds elsewhere
  * (logs and CI stay readable). Shows done/total, rate, ETA, tokens, cost and errors.
  */
-import type { ProgressTracker, StageSnapshot } from "../model/progress.js";
+import { ModelEvents, ProgressTracker, type StageSnapshot } from "../model/progress.js";
 
 function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return "?";
@@ -78,4 +78,12 @@ export class ProgressView {
       this.stream.write(`${lines.join("\n")}\n`);
     }
   }
+}
+
+/** The event bus of a command and, unless quiet, the view that draws it (on standard error). */
+export function progressFor(quiet: boolean | undefined): { events: ModelEvents; view: ProgressView | undefined } {
+  const events = new ModelEvents();
+  const tracker = new ProgressTracker();
+  tracker.attach(events);
+  return { events, view: quiet ? undefined : new ProgressView(tracker) };
 }

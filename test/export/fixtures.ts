@@ -1,4 +1,5 @@
 // Inputs of the export tests: images made here, items.jsonl as `mmif generate` writes it, pairs.jsonl in the shape
+import type { PreferencePair } from "../../src/dpo/pairs.js";
 // `mmif dpo` writes, with text that must survive every format (quotes, newlines, non-ASCII, a literal "<image>").
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,22 +42,10 @@ export function engineItem(id: string, image: string, over: Partial<EngineItem> 
   };
 }
 
-export interface PairLine {
-  id: string;
-  item_id: string;
-  image: { path: string; sha256: string };
-  prompt: string;
-  chosen: string;
-  rejected: string;
-  strategy: string;
-  removed: string[];
-  degraded_prompt: string;
-  rejected_verdicts: Array<{ key: string; method: string; score: number | null; error?: string }>;
-  rejected_score: number | null;
-  rejected_passes_all: boolean;
-}
+/** A line of pairs.jsonl, as `mmif dpo` writes it. */
+export type PairLine = PreferencePair;
 
-export function pair(id: string, image: string, strategy: string): PairLine {
+export function pair(id: string, image: string, strategy: PairLine["strategy"]): PairLine {
   return {
     id,
     item_id: `item-${id}`,

@@ -4,9 +4,10 @@
  * Bad lines are reported with their line number and field; they never stop the run.
  */
 import { createReadStream } from "node:fs";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { readJsonObjects } from "../io/json-lines.js";
 import { imageContentHash } from "../model/images.js";
+import { resolveInside } from "../bench/load/paths.js";
 import type { RowIssue } from "../bench/types.js";
 import type { PipelineInput } from "./pipeline.js";
 
@@ -27,12 +28,12 @@ export async function* readQuestionInputs(file: string, issues: RowIssue[]): Asy
       bad("image", "must be a path to an image file");
       continue;
     }
-    const path = resolve(root, image);
-    const inside = relative(root, path);
-    if (inside.startsWith("..") || isAbsolute(inside)) {
-      bad("image", `"${image}" is outside the folder of ${file}`);
+    const inside = resolveInside(root, image);
+    if (!inside.ok) {
+      bad("image", inside.message);
       continue;
     }
+    const path = inside.path;
     let sha256: string;
     try {
       sha256 = await imageContentHash({ path });

@@ -9,7 +9,7 @@ import { judgeFnFor, withImage, type JudgeClients } from "../bench/run.js";
 import { scoreItem } from "../bench/score.js";
 import { rngFor } from "../common/random.js";
 import { ModelCallError, type ModelClient } from "../model/client.js";
-import { assemblePrompt, toBenchConstraint } from "../engine/respond.js";
+import { assemblePrompt, toBenchConstraint, verdictRecords } from "../engine/respond.js";
 import type { ConstraintVerdictRecord, EngineItem } from "../engine/types.js";
 import { degrade, type Strategy } from "./strategies.js";
 
@@ -64,7 +64,7 @@ export async function makePair(item: EngineItem, options: PairOptions): Promise<
     judgeFnFor(options.judges, item, options.profile),
     options.profile,
   );
-  const verdicts = scored.constraints.map((v) => ({ key: v.key, method: v.method, score: v.score, ...(v.error ? { error: v.error } : {}) }));
+  const verdicts = verdictRecords(scored);
   const passesAll = scored.status === "scored" && verdicts.every((v) => v.score !== null && v.score >= 1);
   const pair: PreferencePair = {
     id: `${item.id}:${strategy}`,

@@ -5,10 +5,10 @@
  */
 import type { Profile } from "../bench/profiles.js";
 import { judgeFnFor, withImage, type JudgeClients } from "../bench/run.js";
-import { scoreItem } from "../bench/score.js";
+import { scoreItem, type ItemResult } from "../bench/score.js";
 import type { Constraint } from "../constraints/schema.js";
 import { ModelCallError, type ModelClient } from "../model/client.js";
-import type { EngineConstraint, EngineItem } from "./types.js";
+import type { ConstraintVerdictRecord, EngineConstraint, EngineItem } from "./types.js";
 
 /** MM-IFEval assembly (spec §2): the task, then each constraint's value after one ASCII space. */
 export function assemblePrompt(task: string, constraints: readonly { key: string; value: string }[], without?: string): string {
@@ -26,6 +26,11 @@ export interface RespondOptions {
   /** Keep items whose score is at least this (the paper: 0.8). */
   threshold: number;
   imageFirst: boolean;
+}
+
+/** The per-constraint verdicts of a scored answer as items and pairs record them. */
+export function verdictRecords(result: ItemResult): ConstraintVerdictRecord[] {
+  return result.constraints.map((v) => ({ key: v.key, method: v.method, score: v.score, ...(v.error ? { error: v.error } : {}) }));
 }
 
 /** Answers and scores one item; returns it with response, aux answers, verdicts, score, kept and reasons. */
@@ -53,7 +58,7 @@ export async function respondAndScore(item: EngineItem, options: RespondOptions)
     judgeFnFor(judges, item, profile),
     profile,
   );
-  const verdicts = result.constraints.map((v) => ({ key: v.key, method: v.method, score: v.score, ...(v.error ? { error: v.error } : {}) }));
+  const verdicts = verdictRecords(result);
   const reasons = [...item.reasons];
   if (result.status === "failed") reasons.push(`score: ${result.error ?? "judging failed"}`);
   else if ((result.score ?? 0) < threshold) reasons.push(`score ${(result.score ?? 0).toFixed(3)} < threshold ${threshold}`);

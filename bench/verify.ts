@@ -8,7 +8,7 @@ interface Case {
   verify_funcs: Array<{ func: string; params: unknown[] }>;
 }
 
-const corpusPath = process.argv[2] ?? new URL("../../shared/parity/verify-corpus.jsonl", import.meta.url).pathname;
+const corpusPath = process.argv[2] ?? new URL("../test/fixtures/parity/verify-corpus.jsonl", import.meta.url).pathname;
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const corpus: Case[] = readFileSync(corpusPath, "utf8")
   .split("\n")

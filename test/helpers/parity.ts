@@ -1,7 +1,7 @@
-// Loads the team's parity vectors from ../shared/parity (read-only, produced by the reference Python).
+// Loads the parity vectors produced by the reference Python, shipped in test/fixtures/parity/ (origin in its README).
 import { readFileSync } from "node:fs";
 
-const PARITY_DIR = new URL("../../../shared/parity/", import.meta.url);
+const PARITY_DIR = new URL("../fixtures/parity/", import.meta.url);
 
 export interface RuleVector {
   func: string;

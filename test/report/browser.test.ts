@@ -11,11 +11,10 @@ import { after, before, describe, it } from "node:test";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { categoryOf } from "../../src/bench/summary.js";
 import { writeReport } from "../../src/report/index.js";
+import { CHROMIUM, CHROMIUM_ARGS as ARGS, chromiumMissingMessage, chromiumSkip } from "../helpers/chromium.js";
 import { tempDir } from "../helpers/cli.js";
 import { DATASET_HOSTILE_ID, DATASET_ITEMS, EVAL_C_ITEMS, EVAL_P_ITEMS, HOSTILE_ID, IMG_PAYLOAD, makeDatasetRun, makeEvalRun, PAYLOAD, SCRIPT_PAYLOAD, type DatasetFixture, type EvalFixture } from "./fixtures.js";
 
-const CHROMIUM = process.env.MMIF_CHROMIUM ?? "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const DOCS = new URL("../../docs/", import.meta.url).pathname;
 
 interface Opened {
@@ -24,7 +23,7 @@ interface Opened {
   requests: string[];
 }
 
-describe("reports in chromium", () => {
+describe("reports in chromium", { skip: chromiumSkip() }, () => {
   let context: BrowserContext;
   let profile: string;
   let evalRun: EvalFixture;
@@ -35,10 +34,7 @@ describe("reports in chromium", () => {
 
   before(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the report browser tests need Debian's chromium ` +
-          "(apt-get update && apt-get install -y --no-install-recommends chromium; .ci/run installs it), or MMIF_CHROMIUM=/path/to/chromium.",
-      );
+      throw new Error(chromiumMissingMessage());
     }
     mkdirSync(join(root, "eval"));
     mkdirSync(join(root, "dataset"));

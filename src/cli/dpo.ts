@@ -34,7 +34,6 @@ interface DpoFlags {
 export function registerDpo(program: Command): void {
   program
     .command("dpo")
-    .summary("make MM-IFDPO preference pairs: a weaker model answers degraded prompts of the kept items (resumable)")
     .description(
       "For each kept item of items.jsonl, a weaker model answers a degraded prompt (constraints removed, or no image); the pair is " +
         "(full prompt with the image, chosen = the verified answer, rejected = that answer). The rejected answer is scored on the full " +

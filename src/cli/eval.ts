@@ -20,7 +20,6 @@ interface EvalFlags extends JudgeFlags {
 export function registerEval(program: Command): void {
   const cmd = program
     .command("eval")
-    .summary("evaluate a model on MM-IFEval: answer every row, judge, score (resumable)")
     .description(
       "Evaluate a vision-language model on MM-IFEval with the reference scorer's verdicts: the model under test answers every " +
         "main and aux row, then each item is judged (rule-based checks, direct judge with the image, comparative judge, perception judge).",

@@ -19,7 +19,6 @@ const SHOWN_PROBLEMS = 20;
 export function registerExport(program: Command): void {
   program
     .command("export")
-    .summary("turn items.jsonl (generate) or pairs.jsonl (dpo) into LLaMA-Factory, TRL, ShareGPT or Parquet training data")
     .description(
       "Export the kept items of `mmif generate` (SFT) or the preference pairs of `mmif dpo` (DPO) as training data that existing trainers load as-is. The kind of input is read from its first record.",
     )

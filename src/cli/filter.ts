@@ -81,7 +81,6 @@ export function addFilterFlags(cmd: Command, include: FilterFlagSet = {}): Comma
 export function registerFilter(program: Command): void {
   const cmd = program
     .command("filter")
-    .summary("filter a folder of images: decode, resolution, aspect, complexity, duplicates (JSONL records out)")
     .description(
       "The image filter (the first stage of `mmif generate`): checks every image of a folder for decode errors, resolution, aspect " +
         "ratio, a CPU complexity score and exact or near duplicates, optionally asks an external scorer over HTTP, and writes one " +

@@ -54,7 +54,6 @@ interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "
 export function registerGenerate(program: Command): void {
   const cmd = program
     .command("generate")
-    .summary("run the MM-IFEngine pipeline: images → tasks → constraints → checks → verified answers (resumable)")
     .description(
       "Turn images into constraint-rich instructions with verified answers (MM-IFInstruct style): filter the images, propose tasks " +
         "(or screen given questions), sample constraint types from the 6/32 taxonomy, write and check constraints, assign verify " +

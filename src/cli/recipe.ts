@@ -42,7 +42,6 @@ interface RecipeFlags {
 export function registerRecipe(program: Command): void {
   const recipe = program
     .command("recipe")
-    .summary("write a training recipe for an existing trainer (LLaMA-Factory); training runs there, not here")
     .description("Write the training file an existing trainer runs from. mmif does not train.")
     .addHelpText("after", "\nTraining runs in the trainer: `mmif recipe llamafactory ... --out sft.yaml`, then `llamafactory-cli train sft.yaml`.");
   recipe

@@ -17,7 +17,6 @@ interface ReportFlags {
 export function registerReport(program: Command): void {
   program
     .command("report")
-    .summary("write report.html for a run folder (eval, score or generate): one self-contained file")
     .description(
       "Write the HTML report of a run folder: for an eval or score run (summary.json) the headline C / P / Avg with 95% intervals " +
         "beside the published leaderboard, accuracy per category and judge method, the strict score, failures and an item browser; " +

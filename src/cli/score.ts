@@ -12,7 +12,6 @@ interface ScoreFlags extends JudgeFlags {
 export function registerScore(program: Command): void {
   const cmd = program
     .command("score")
-    .summary("judge predictions made elsewhere (predictions.jsonl, or VLMEvalKit's .xlsx/.tsv/.csv)")
     .description("Judge existing predictions on MM-IFEval with the reference scorer's verdicts; no model under test is called.")
     .requiredOption("--predictions <file>", "our predictions.jsonl, or a VLMEvalKit prediction file (.xlsx, .tsv, .csv with index and prediction, rows in bench order)");
   addJudgeFlags(cmd).addHelpText(

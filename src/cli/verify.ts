@@ -26,7 +26,6 @@ export function listVerifyFunctions(): string {
 export function registerVerify(program: Command): void {
   program
     .command("verify")
-    .summary("check responses with MM-IFEval's 19 rule-based verify functions (JSONL in, JSONL out)")
     .description("Check responses with MM-IFEval's rule-based verify functions, giving the reference scorer's exact verdicts.")
     .option("--in <file>", "input JSONL file, or - for standard input")
     .option("--out <file>", "write the output JSONL here instead of standard output")

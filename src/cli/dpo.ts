@@ -25,6 +25,7 @@ interface DpoFlags {
   mix?: string;
   seed: string;
   keepPassing?: boolean;
+  minMargin?: string;
   limit?: string;
   price?: string;
   out: string;
@@ -47,10 +48,11 @@ export function registerDpo(program: Command): void {
     .requiredOption("--judge-model <name>", "judge that scores the rejected answers, as in mmif eval")
     .option("--judge-base-url <url>", "the judge's endpoint (default: --base-url)")
     .option("--judge-api-key-env <var>", "environment variable holding the judge's key", "OPENAI_API_KEY")
-    .addOption(new Option("--strategy <name>", "how the rejected answer's prompt is degraded (the paper's best: drop-all)").choices([...STRATEGIES]).default("drop-all"))
+    .addOption(new Option("--strategy <name>", "how the rejected answer's prompt is degraded (the paper's §5.3 default: drop-all; its released set used drop-one-third)").choices([...STRATEGIES]).default("drop-all"))
     .option("--mix <list>", "draw the strategy per item from weights instead, e.g. drop-all=0.5,no-image=0.25,drop-one-third=0.25")
     .option("--seed <n>", "seed of which constraints are removed and of the mix", "0")
     .option("--keep-passing", "keep pairs whose rejected answer passes every constraint (dropped by default)")
+    .option("--min-margin <x>", "drop pairs whose rejected score is within x of the chosen item's score (chosen − rejected < x), or unknown; e.g. 0.01 drops rejected ≥ chosen (default: no margin check)")
     .option("--limit <n>", "only the first N kept items")
     .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost report")
     .requiredOption("--out <dir>", "output folder: pairs.jsonl, dropped-pairs.jsonl, dpo-stats.json, ledger.sqlite")
@@ -81,6 +83,8 @@ export async function runDpoCommand(flags: DpoFlags): Promise<number> {
   }
   const seed = Number(flags.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, got "${flags.seed}"`);
+  const minMargin = flags.minMargin === undefined ? undefined : Number(flags.minMargin);
+  if (minMargin !== undefined && !(Number.isFinite(minMargin) && minMargin >= 0 && minMargin <= 1)) throw new UsageError(`--min-margin must be a number from 0 to 1 (a score difference), got "${flags.minMargin}"`);
   const out = resolve(flags.out);
   const ledger = new Ledger(join(out, "ledger.sqlite"));
   const { events, view } = progressFor(flags.quiet);
@@ -97,7 +101,7 @@ export async function runDpoCommand(flags: DpoFlags): Promise<number> {
     view?.start();
     let stats;
     try {
-      stats = await runDpo(flags.items, out, { weak, judges: { judge }, profile: profileByName("vlmevalkit"), seed, strategies, dropPassing: flags.keepPassing !== true, limit: positiveInt(flags.limit, "--limit") }, issues);
+      stats = await runDpo(flags.items, out, { weak, judges: { judge }, profile: profileByName("vlmevalkit"), seed, strategies, dropPassing: flags.keepPassing !== true, minMargin, limit: positiveInt(flags.limit, "--limit") }, issues);
     } finally {
       view?.stop();
       detach();

@@ -87,7 +87,8 @@ export function registerGenerate(program: Command): void {
     .option("--mode-constraints <n>", "most frequent number of constraint types", "5")
     .option("--mean-constraints <x>", "mean number of constraint types (the paper: about 6)", "6")
     .option("--weights <list>", "sampling weights by category or subcategory key, e.g. format=2,keyword=0.5,tone_requirement=0")
-    .option("--extract-task", "reduce each given question to its main task with the task model")
+    .option("--extract-task", "reduce each given question to its main task with the task model (the default: paper Fig. 2, \"Refine & Extract Main Task\")")
+    .option("--no-extract-task", "use each given question as it is, without the main-task step")
     .option("--image-concurrency <n>", "images decoded and scored at once by the filter", "4")
     .option("-q, --quiet", "no progress display");
   addFilterFlags(cmd, { concurrency: false, out: false, images: false, quiet: false }).addHelpText(
@@ -196,7 +197,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
         tasksPerImage: positiveInt(flags.tasksPerImage, "--tasks-per-image")!,
         examples: positiveInt(flags.examples, "--examples")!,
         counts,
-        extractTask: flags.extractTask === true,
+        extractTask: flags.extractTask !== false,
         events,
         images,
         imageRoot: imagesDir,

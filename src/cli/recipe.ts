@@ -7,6 +7,7 @@ import {
   DEFAULT_DEEPSPEED,
   DEFAULT_EPOCHS,
   DEFAULT_GPUS,
+  DEFAULT_IMAGE_MAX_PIXELS,
   DEFAULT_PREF_BETA,
   DEFAULT_RECIPE_DATASETS,
   PAPER_HYPERPARAMETERS,
@@ -33,6 +34,7 @@ interface RecipeFlags {
   learningRate?: string;
   epochs: string;
   cutoffLen: string;
+  imageMaxPixels: string;
   prefBeta: string;
   outputDir?: string;
   deepspeed: string;
@@ -48,7 +50,7 @@ export function registerRecipe(program: Command): void {
     .command("llamafactory")
     .summary("a LLaMA-Factory training YAML (SFT or DPO) with the paper's hyperparameters")
     .description(
-      "Write the YAML that LLaMA-Factory trains from, with the paper's hyperparameters (SFT: batch 128, lr 1e-5; DPO: batch 16, lr 5e-7; full fine-tuning). mmif does not train: run `llamafactory-cli train FILE.yaml` in a LLaMA-Factory installation.",
+      "Write the YAML that LLaMA-Factory trains from, as the MM-IFEngine authors' released SFT configs (batch 128, lr 1e-5 or 5e-6 by model, cutoff 2048, image_max_pixels 262144, frozen vision tower and projector); DPO: the paper's batch 16 and lr 5e-7, the rest ours. Each YAML line says where its value comes from. mmif does not train: run `llamafactory-cli train FILE.yaml` in a LLaMA-Factory installation.",
     )
     .addOption(new Option("--stage <stage>", "sft (items) or dpo (pairs)").choices(RECIPE_STAGES).makeOptionMandatory())
     .requiredOption("--model <name>", `${RECIPE_MODELS.map((m) => m.key).join(" | ")}, or a model id/path with --template`)
@@ -58,9 +60,10 @@ export function registerRecipe(program: Command): void {
     .option("--gpus <n>", "GPUs the run uses: gradient_accumulation_steps = batch / (per-device batch × GPUs)", String(DEFAULT_GPUS))
     .option("--per-device-batch <n>", "per_device_train_batch_size", "1")
     .option("--batch <n>", `effective batch (default: the paper's, ${PAPER_HYPERPARAMETERS.sft.batch} for sft, ${PAPER_HYPERPARAMETERS.dpo.batch} for dpo)`)
-    .option("--learning-rate <x>", "learning rate (default: the paper's, 1e-5 for sft, 5e-7 for dpo)")
+    .option("--learning-rate <x>", "learning rate (default: the authors' SFT configs, 1e-5 for qwen2-vl-7b and 5e-6 for qwen2.5-vl-7b, else the paper's 1e-5; dpo: the paper's 5e-7)")
     .option("--epochs <n>", "num_train_epochs (the paper gives none)", String(DEFAULT_EPOCHS))
-    .option("--cutoff-len <tokens>", "cutoff_len: longest tokenized example (image tokens included)", String(DEFAULT_CUTOFF_LEN))
+    .option("--cutoff-len <tokens>", "cutoff_len: longest tokenized example, image tokens included (the authors' configs)", String(DEFAULT_CUTOFF_LEN))
+    .option("--image-max-pixels <n>", "image_max_pixels: images are downscaled to at most this many pixels (the authors' configs)", String(DEFAULT_IMAGE_MAX_PIXELS))
     .option("--pref-beta <x>", "DPO beta (LLaMA-Factory's default; the paper gives none)", String(DEFAULT_PREF_BETA))
     .option("--output-dir <dir>", "where LLaMA-Factory saves checkpoints (default: saves/<model>/full/<stage>)")
     .option("--deepspeed <path|none>", "DeepSpeed config, relative to the LLaMA-Factory checkout, or none", DEFAULT_DEEPSPEED)
@@ -119,6 +122,7 @@ export async function runRecipe(flags: RecipeFlags): Promise<number> {
       learningRate: number("--learning-rate", flags.learningRate),
       epochs: number("--epochs", flags.epochs),
       cutoffLen: number("--cutoff-len", flags.cutoffLen),
+      imageMaxPixels: number("--image-max-pixels", flags.imageMaxPixels),
       prefBeta: number("--pref-beta", flags.prefBeta),
       outputDir: flags.outputDir,
       deepspeed: flags.deepspeed === "none" ? null : flags.deepspeed,

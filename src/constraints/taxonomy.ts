@@ -82,7 +82,8 @@ export const SUBCATEGORIES: readonly Subcategory[] = [
       name: "Word count range",
       method: "rule_based",
       verifyFuncs: ["check_whether_response_word_count_in_range", "check_whether_each_paragraph_word_count_in_range"],
-      guidance: "Give a range, never an exact word count, at least 30 words wide (e.g. 120 to 180 words).",
+      guidance:
+        "Give a range, never an exact word count (e.g. 120 to 180 words); narrow ranges are fine when the task suits a short answer (e.g. between 20 and 30 words).",
       example: "Keep the whole answer between 150 and 200 words.",
     },
   ]),
@@ -102,8 +103,11 @@ export const SUBCATEGORIES: readonly Subcategory[] = [
     {
       key: "scientific_notation",
       name: "Scientific notation",
-      method: "rule_based",
-      verifyFuncs: ["check_number_precision_in_response"],
+      // Judged, not ruled: no released verify function checks that a number is written in scientific notation
+      // (the authors' checker is commented out), and check_number_precision_in_response fails on years and
+      // counts while never checking the notation.
+      method: "direct_gpt",
+      verifyFuncs: [],
       guidance: "Ask for quantities in scientific notation with a fixed number of decimals in the mantissa.",
       example: "Write all measurements in scientific notation with one decimal in the mantissa, e.g. 3.2e4.",
     },

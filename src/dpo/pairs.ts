@@ -42,6 +42,18 @@ export interface PairOptions {
   strategies: Array<{ strategy: Strategy; weight: number }>;
   /** Drop pairs whose rejected answer passes every constraint (on by default). */
   dropPassing: boolean;
+  /**
+   * Drop pairs whose rejected score is within this margin of the chosen answer's score (chosen − rejected <
+   * margin), and pairs where either score is unknown. Undefined: no margin check.
+   */
+  minMargin?: number;
+}
+
+/** Why a pair falls short of the margin, or undefined when it clears it. */
+export function marginShortfall(chosen: number | null | undefined, rejected: number | null, minMargin: number): string | undefined {
+  if (chosen === null || chosen === undefined || rejected === null) return "margin unknown: the chosen or the rejected answer has no score";
+  if (chosen - rejected < minMargin) return `margin below --min-margin: the rejected answer scores within ${minMargin} of the chosen one`;
+  return undefined;
 }
 
 export async function makePair(item: EngineItem, options: PairOptions): Promise<PairOutcome> {
@@ -82,5 +94,9 @@ export async function makePair(item: EngineItem, options: PairOptions): Promise<
   };
   if (options.dropPassing && passesAll) return { pair, kept: false, reason: "the rejected answer passes every constraint" };
   if (rejected.trim() === item.response.trim()) return { pair, kept: false, reason: "the rejected answer equals the chosen one" };
+  if (options.minMargin !== undefined) {
+    const short = marginShortfall(item.score, scored.score, options.minMargin);
+    if (short) return { pair, kept: false, reason: short };
+  }
   return { pair, kept: true };
 }

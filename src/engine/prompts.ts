@@ -114,7 +114,7 @@ export function writeConstraintsPrompt(task: string, types: readonly Subcategory
     ...types.map((t) => typeLine(t, true)),
     "",
     "Rules:",
-    '- Word counts are always ranges (e.g. "between 120 and 180 words"), never an exact number of words. Exact counts are allowed only for sentences and paragraphs.',
+    '- Word counts are always ranges (e.g. "between 120 and 180 words"; a narrow range such as "between 20 and 30 words" suits a short answer), never an exact number of words. Exact counts are allowed only for sentences and paragraphs.',
     "- Keep every constraint satisfiable: consistent with the instruction, the image and the other constraints, with lengths that suit the task.",
     "- Quote exact strings (keywords, phrases, openings and endings) in single quotes, exactly as the answer must contain them.",
     "- Make each constraint specific to this instruction and image instead of copying the example.",

@@ -4,8 +4,8 @@
  *
  * Both random choices are seeded by the run's seed and the image's hash (never a shared stream): the examples
  * with `rngFor(seed, "tasks", "examples", sha256)`, the pick with `rngFor(seed, "tasks", "pick", sha256)`.
- * The examples are drawn across kinds: the first min(k, 5) come from five different kinds (in random order),
- * further ones round-robin over the kinds again, so the model sees the breadth of the pool. Proposals are
+ * The examples are k distinct pool tasks drawn uniformly, so each kind is shown in its Table 6 share
+ * (creative writing 5/16, role play 1/16, ...), as the paper's pool weights them. Proposals are
  * trimmed, de-duplicated (case-insensitively) and screened with the question rules (length, no demonstrations,
  * no options) before the pick.
  */
@@ -15,7 +15,7 @@ import { chatStructured } from "../model/structured.js";
 import { callFailure, taskProposalPrompt, withImageParts, type EngineImage, type ImagePartOptions, type StageError } from "./prompts.js";
 import { screenQuestion, type ScreenOptions } from "./questions.js";
 import { rngFor, type Rng } from "../common/random.js";
-import { TASK_KINDS, TASK_POOL, type PoolTask } from "./task-pool.js";
+import { TASK_POOL, type PoolTask } from "./task-pool.js";
 
 export interface GenerateTasksOptions {
   seed: number | string;
@@ -48,19 +48,9 @@ export interface GeneratedTasks {
 
 const Proposals = z.object({ tasks: z.array(z.string()).min(1) });
 
-/** k examples across kinds: one per kind (kinds shuffled) per round, tasks shuffled within each kind. */
+/** k distinct pool tasks, each equally likely: a kind appears in proportion to its number of tasks. */
 export function sampleExamples(rng: Rng, pool: readonly PoolTask[], k: number): PoolTask[] {
-  const kinds = rng.shuffle(TASK_KINDS.filter((kd) => pool.some((t) => t.kind === kd)));
-  const queues = kinds.map((kd) => rng.shuffle(pool.filter((t) => t.kind === kd)));
-  const out: PoolTask[] = [];
-  while (out.length < k && queues.some((q) => q.length > 0)) {
-    for (const q of queues) {
-      if (out.length >= k) break;
-      const t = q.shift();
-      if (t) out.push(t);
-    }
-  }
-  return out;
+  return rng.sample(pool, k);
 }
 
 export async function generateTasks(client: ModelClient, image: EngineImage, options: GenerateTasksOptions): Promise<GeneratedTasks | StageError> {

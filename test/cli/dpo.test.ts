@@ -86,6 +86,22 @@ describe("mmif dpo", () => {
     }
   });
 
+  it("--min-margin drops pairs whose rejected score comes within the margin of the chosen one", async () => {
+    const all = pairsOf(join(dir, "keep")); // the --keep-passing run above: every pair, whatever its scores
+    assert.ok(all.some((p) => p.rejected_score === 1), "a rejected answer that scores as high as the chosen one (1)");
+    const out = join(dir, "margin");
+    const r = await run(out, ["--keep-passing", "--min-margin", "0.5"]);
+    assert.equal(r.code, 2, r.stderr);
+    const wanted = all.filter((p) => 1 - p.rejected_score! >= 0.5).map((p) => p.item_id);
+    assert.ok(wanted.length >= 1 && wanted.length < all.length);
+    assert.deepEqual(pairsOf(out).map((p) => p.item_id), wanted);
+    const dropped = readFileSync(join(out, "dropped-pairs.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    for (const d of dropped) assert.match(d.reason, /margin below --min-margin/);
+    const bad = await run(join(dir, "margin-bad"), ["--min-margin", "2"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--min-margin must be a number from 0 to 1/);
+  });
+
   it("no-image: the full prompt without the image", async () => {
     const out = join(dir, "noimg");
     const before = server.chatRequests().length;
@@ -103,6 +119,6 @@ describe("mmif dpo", () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown strategy "drop-most"/);
     const h = await runCli(["dpo", "--help"]);
-    for (const f of ["--items", "--model", "--strategy", "--mix", "--seed", "--keep-passing", "--judge-model", "--out"]) assert.ok(h.stdout.includes(f), f);
+    for (const f of ["--items", "--model", "--strategy", "--mix", "--seed", "--keep-passing", "--min-margin", "--judge-model", "--out"]) assert.ok(h.stdout.includes(f), f);
   });
 });

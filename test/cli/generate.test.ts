@@ -138,7 +138,7 @@ describe("mmif generate end to end", () => {
     writeFileSync(
       join(qdir, "q.jsonl"),
       [
-        { image: "a.png", question: "What is happening in this harbor scene, and why does it feel calm?" },
+        { image: "a.png", question: "What is happening in this harbor scene, and why does it feel calm? Please answer in two short paragraphs." },
         { image: "a.png", question: "Which color is the boat? A. red B. blue C. green" },
         { image: "../escape.png", question: "Describe it." },
       ].map((x) => JSON.stringify(x)).join("\n") + "\n",
@@ -150,6 +150,11 @@ describe("mmif generate end to end", () => {
     const items = readJsonl<EngineItem>(join(out, "items.jsonl"));
     assert.equal(items.length, 2);
     assert.equal(items[0]!.source, "question");
+    // "Refine & extract main task" runs by default (paper Fig. 2); --no-extract-task keeps the question as given.
+    assert.equal(items[0]!.task, "What is happening in this harbor scene, and why does it feel calm?");
+    const asGiven = await runCli(["generate", "--questions", join(qdir, "q.jsonl"), "--no-extract-task", "--model", "unused", "--base-url", server.url, ...ROLES, "--out", join(dir, "run-q-raw"), "--quiet", "--stages", "filter,tasks"]);
+    assert.equal(asGiven.code, 2, asGiven.stderr);
+    assert.match(readJsonl<EngineItem>(join(dir, "run-q-raw", "items.jsonl"))[0]!.task, /two short paragraphs\.$/);
     assert.match(items[1]!.reasons.join(" "), /question: .*option/i);
 
     const h = await runCli(["generate", "--help"]);

@@ -15,7 +15,6 @@ const VALID: Record<string, Array<{ func: string; params: unknown[] }>> = {
   sentence_number_limit: [{ func: "check_whether_response_sentence_number_in_range", params: [6, 6] }],
   word_count_range_limit: [{ func: "check_whether_response_word_count_in_range", params: [150, 200] }],
   precision: [{ func: "check_number_precision_in_response", params: [2] }],
-  scientific_notation: [{ func: "check_number_precision_in_response", params: [1] }],
   punctuation: [{ func: "check_whether_whole_response_not_contain_certain_substring", params: [","] }],
   prefix_and_suffix: [{ func: "check_whether_whole_response_end_with_certain_substring", params: ["Is there anything else I can help with?"] }],
   mention: [{ func: "check_whether_each_keyword_in_list_metioned_in_range", params: [["harbor"], 2, 4] }],

@@ -104,6 +104,22 @@ describe("writeConstraints", () => {
     for (const c of r.constraints) assert.ok(getSubcategory(c.key), c.key);
   });
 
+  it("keeps the paper's narrow word counts: \"between 20 and 30 words\", \"a single word or phrase\"", async () => {
+    server.queue(
+      replies.json({
+        constraints: [
+          { key: "word_count_range_limit", value: "Answer in between 20 and 30 words." },
+          { key: "unstrict_formatting_requirements", value: "Answer in a single word or phrase." },
+        ],
+      }),
+    );
+    const types = ["word_count_range_limit", "unstrict_formatting_requirements"].map(sub);
+    const r = ok(await writeConstraints(testClient(server), { image, task: TASK, source: "generated", types, seed: 1 }));
+    assert.deepEqual(r.constraints.map((c) => c.value), ["Answer in between 20 and 30 words.", "Answer in a single word or phrase."]);
+    assert.deepEqual(r.dropped, []);
+    assert.doesNotMatch(sub("word_count_range_limit").guidance, /at least \d+ words wide/);
+  });
+
   it("question path: selects the fitting types first, then writes only those", async () => {
     selectKeys = ["mention", "not_a_type", "tone_requirement"];
     const types = ["word_count_range_limit", "tone_requirement", "strict_formatting_requirements", "mention", "situation"].map(sub);

@@ -7,7 +7,7 @@ import { after, before, beforeEach, describe, it } from "node:test";
 import sharp from "sharp";
 import { screenQuestion } from "../../src/engine/questions.js";
 import { rngFor } from "../../src/common/random.js";
-import { TASK_KINDS, TASK_POOL } from "../../src/engine/task-pool.js";
+import { TABLE6_COUNTS, TASK_KINDS, TASK_POOL } from "../../src/engine/task-pool.js";
 import { generateTasks, sampleExamples } from "../../src/engine/tasks.js";
 import { testClient } from "../helpers/model.js";
 import { lastUserText, replies, startScriptedServer, type ScriptedServer } from "../helpers/scripted-server.js";
@@ -24,21 +24,27 @@ const PROPOSALS = [
 ];
 
 describe("task pool", () => {
-  it("has at least 16 open-ended tasks in the five kinds", () => {
-    assert.ok(TASK_POOL.length >= 16);
-    for (const kind of TASK_KINDS) assert.ok(TASK_POOL.filter((t) => t.kind === kind).length >= 3, kind);
+  it("is Table 6: 16 open-ended tasks, 4/3/5/3/1 over the five kinds", () => {
+    assert.equal(TASK_POOL.length, 16);
+    for (const kind of TASK_KINDS) assert.equal(TASK_POOL.filter((t) => t.kind === kind).length, TABLE6_COUNTS[kind], kind);
     assert.equal(new Set(TASK_POOL.map((t) => t.id)).size, TASK_POOL.length);
     assert.equal(new Set(TASK_POOL.map((t) => t.task)).size, TASK_POOL.length);
     for (const t of TASK_POOL) assert.deepEqual(screenQuestion(t.task), { ok: true }, t.task);
   });
 
-  it("examples are spread over kinds", () => {
-    for (let seed = 0; seed < 20; seed++) {
+  it("examples keep Table 6's shares of the kinds", () => {
+    const shown = new Map<string, number>();
+    let total = 0;
+    for (let seed = 0; seed < 4000; seed++) {
       const four = sampleExamples(rngFor(seed, "x"), TASK_POOL, 4);
-      assert.equal(new Set(four.map((t) => t.kind)).size, 4);
-      const seven = sampleExamples(rngFor(seed, "x"), TASK_POOL, 7);
-      assert.equal(new Set(seven.map((t) => t.kind)).size, 5);
-      assert.equal(new Set(seven.map((t) => t.id)).size, 7);
+      assert.equal(new Set(four.map((t) => t.id)).size, 4);
+      for (const t of four) shown.set(t.kind, (shown.get(t.kind) ?? 0) + 1);
+      total += four.length;
+    }
+    for (const kind of TASK_KINDS) {
+      const share = (shown.get(kind) ?? 0) / total;
+      const want = TABLE6_COUNTS[kind] / 16;
+      assert.ok(Math.abs(share - want) < 0.01, `${kind}: ${share.toFixed(3)} shown, Table 6 share ${want.toFixed(3)}`);
     }
     assert.equal(sampleExamples(rngFor(1), TASK_POOL, 100).length, TASK_POOL.length);
   });

@@ -1,5 +1,6 @@
 // LLaMA-Factory recipes: the YAML parses (as PyYAML would read it) and holds the paper's numbers.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { RECIPE_MODELS, RecipeError, llamaFactoryRecipe, yamlFloat } from "../../src/export/recipes.js";
 import { parseFlatYaml } from "./mini-yaml.js";
@@ -35,7 +36,7 @@ describe("llamaFactoryRecipe", () => {
     assert.equal(y.learning_rate, 1e-5);
     assert.equal(y.num_train_epochs, 1);
     assert.equal(y.bf16, true);
-    assert.equal(y.cutoff_len, 4096);
+    assert.equal(y.cutoff_len, 2048);
     assert.equal(y.output_dir, "saves/qwen2-vl-7b/full/sft");
     assert.equal(y.deepspeed, "examples/deepspeed/ds_z3_config.json");
     assert.equal("pref_beta" in y, false);
@@ -82,6 +83,42 @@ describe("llamaFactoryRecipe", () => {
     assert.equal(y.dataset, "mmif_sft,more");
     assert.equal(y.dataset_dir, "/data/my data: v2");
     assert.equal(y.output_dir, "true");
+  });
+
+  it("SFT holds every value of the authors' released configs as the spec lists them, and says so", () => {
+    // The spec's paragraph on the released configs, its `key: value` pairs taken as they are written there.
+    const spec = readFileSync(new URL("../../../shared/spec/mm-ifengine.md", import.meta.url), "utf8");
+    const paragraph = /\*\*The authors' released LLaMA-Factory SFT configs\*\*[\s\S]*?(?=\n- \*\*)/.exec(spec)?.[0];
+    assert.ok(paragraph, "the spec's paragraph on the released configs");
+    const listed = [...paragraph.matchAll(/`([a-z_]+): ([^`]+)`/g)].map((m) => [m[1]!, parseFlatYaml(`x: ${m[2]!}`).x] as const);
+    assert.ok(listed.length >= 9, `found ${listed.length} key: value pairs`);
+    for (const model of ["qwen2-vl-7b", "qwen2.5-vl-7b"]) {
+      const recipe = llamaFactoryRecipe({ ...base, stage: "sft", model });
+      const y = parseFlatYaml(recipe.yaml);
+      for (const [key, value] of listed) {
+        assert.equal(y[key], value, `${model}: ${key}`);
+        assert.match(recipe.yaml, new RegExp(`^${key}: .*# authors' SFT config`, "m"), `${key} is marked as the authors'`);
+      }
+      assert.equal(y.eval_strategy, "steps");
+      assert.equal((y.per_device_train_batch_size as number) * (y.gradient_accumulation_steps as number) * 8, 128);
+      assert.equal(y.num_train_epochs, 1);
+      assert.equal(y.lr_scheduler_type, "cosine");
+    }
+    // The spec's learning rates: 1.0e-5 for Qwen2-VL-7B, 5.0e-6 for Qwen2.5-VL-7B.
+    assert.match(paragraph, /lr 1\.0e-5 for Qwen2-VL-7B, 5\.0e-6 for Qwen2\.5-VL-7B/);
+    assert.equal(parseFlatYaml(llamaFactoryRecipe({ ...base, stage: "sft", model: "qwen2-vl-7b" }).yaml).learning_rate, 1e-5);
+    assert.equal(parseFlatYaml(llamaFactoryRecipe({ ...base, stage: "sft", model: "qwen2.5-vl-7b" }).yaml).learning_rate, 5e-6);
+    assert.equal(parseFlatYaml(llamaFactoryRecipe({ ...base, stage: "sft", model: "llava-next-8b" }).yaml).learning_rate, 1e-5);
+  });
+
+  it("DPO marks everything but batch and learning rate as ours", () => {
+    const yaml = llamaFactoryRecipe({ ...base, datasets: ["mmif_dpo"], stage: "dpo", model: "qwen2-vl-7b" }).yaml;
+    assert.doesNotMatch(yaml, /# authors' SFT config/);
+    assert.match(yaml, /^learning_rate: 5\.0e-7 +# paper/m);
+    assert.match(yaml, /^gradient_accumulation_steps: 2 +# .*paper: 16/m);
+    for (const key of ["pref_beta", "cutoff_len", "image_max_pixels", "freeze_multi_modal_projector", "num_train_epochs"]) {
+      assert.match(yaml, new RegExp(`^${key}: .*# ours`, "m"), key);
+    }
   });
 
   it("knows each listed model's LLaMA-Factory template", () => {

@@ -1,7 +1,7 @@
 // `npm run bench:verify`: verify-function evaluations per second over the parity corpus, in one process,
 // through the public verify() (validation included), after a warm-up pass.
 import { readFileSync } from "node:fs";
-import { verify } from "../src/constraints/registry.js";
+import { verify } from "../src/constraints/rule-verdict.js";
 
 interface Case {
   response: string;

@@ -13,7 +13,8 @@
  * `judge_one_item` (nothing to average, an unknown verify function, a missing aux prediction) fail the item
  * at once: they would fail every round the same way.
  */
-import { bindVerifyFunc, getVerifyFunction, type BoundVerifyFunc } from "../constraints/registry.js";
+import { VerifyFuncError } from "../constraints/params.js";
+import { ruleVerdict } from "../constraints/rule-verdict.js";
 import type { Constraint } from "../constraints/schema.js";
 import { parseCompareReply, parseDirectReply, parsePerceptionReply } from "./parsers.js";
 import type { FailStep, Profile } from "./profiles.js";
@@ -360,44 +361,13 @@ function markNotReached(v: ConstraintVerdict): void {
   if (v.score === null && v.error === undefined) v.error = NOT_REACHED;
 }
 
-/**
- * A rule_based constraint: every verify func passes, checked in order with short-circuit, on the reference's
- * terms: `verify_funcs` and each `params` must be present (KeyError otherwise), an unknown function raises
- * (only when reached: a failing function before it stops the loop first).
- */
+/** A rule_based constraint through the one rule verdict; where the reference raises, the item fails as it would. */
 function passesRuleBased(c: Constraint, prediction: string): boolean {
-  const calls = c.judge.verify_funcs;
-  if (calls === undefined) {
-    throw new ReferenceException("KeyError: 'verify_funcs'", `rule_based constraint "${c.key}" has no verify_funcs`);
+  try {
+    return ruleVerdict(prediction, c.judge.verify_funcs).pass;
+  } catch (e) {
+    if (!(e instanceof VerifyFuncError) || e.raises === undefined) throw e;
+    const raised = "key" in e.raises ? `KeyError: ${pyStrRepr(e.raises.key)}` : `${e.raises.type}: ${e.raises.message}`;
+    throw new ReferenceException(raised, `rule_based constraint "${c.key}": ${e.message}`);
   }
-  for (const [j, call] of calls.entries()) {
-    if (getVerifyFunction(call.func) === undefined) {
-      let why = `unknown verify function "${call.func}"`;
-      try {
-        bindVerifyFunc(call, j);
-      } catch (e) {
-        why = (e as Error).message;
-      }
-      throw new ReferenceException(`KeyError: ${pyStrRepr(call.func)}`, `rule_based constraint "${c.key}": ${why}`);
-    }
-    if (call.params === undefined) {
-      throw new ReferenceException("KeyError: 'params'", `rule_based constraint "${c.key}": verify func "${call.func}" has no params`);
-    }
-    let bound: BoundVerifyFunc;
-    try {
-      bound = bindVerifyFunc(call, j);
-    } catch (e) {
-      const msg = (e as Error).message;
-      throw new ReferenceException(`TypeError (bad verify func params): ${msg}`, `rule_based constraint "${c.key}": ${msg}`);
-    }
-    let passed: boolean;
-    try {
-      passed = bound.fn.check(prediction, bound.params);
-    } catch (e) {
-      const err = e instanceof Error ? e : new Error(String(e));
-      throw new ReferenceException(`${err.name}: ${err.message}`, `rule_based constraint "${c.key}": verify func "${call.func}" failed: ${err.message}`);
-    }
-    if (!passed) return false;
-  }
-  return true;
 }

@@ -29,6 +29,9 @@ const TYPE_LABEL: Record<ParamType, string> = {
   "range[]": "list[[int, int]]",
 };
 
+/** What the reference Python raises for a bad verify func: `KeyError: 'params'`, `TypeError: ...`. */
+export type PyRaise = { type: "KeyError"; key: string } | { type: string; message: string };
+
 /** Why a verify function call cannot be run: unknown name, wrong arity or wrong parameter type. */
 export class VerifyFuncError extends Error {
   constructor(
@@ -36,6 +39,8 @@ export class VerifyFuncError extends Error {
     readonly func: string,
     /** Index of the verify func in its list, when known. */
     readonly index?: number,
+    /** What the reference raises here, when the one rule verdict decided it (see rule-verdict.ts). */
+    readonly raises?: PyRaise,
   ) {
     super(message);
     this.name = "VerifyFuncError";

@@ -1,6 +1,6 @@
 /**
- * The registry of MM-IFEval's 19 rule-based verify functions: lookup by exact name, parameter validation, and
- * running a list of `{func, params}` against a response. The engine and the benchmark both check through here.
+ * The registry of MM-IFEval's 19 rule-based verify functions: lookup by exact name and parameter validation.
+ * Running a constraint's list of `{func, params}` against a response is the one rule verdict (rule-verdict.ts).
  */
 import { closestMatch } from "../text/closest.js";
 import { VerifyFuncError, validateParams } from "./params.js";
@@ -53,7 +53,7 @@ export function bindVerifyFunc(call: VerifyFuncCall, index?: number): BoundVerif
       index,
     );
   }
-  // The reference treats a missing params list as no arguments.
+  // Validation alone (assignment, tests): a missing params list is no arguments. The verdict is stricter.
   const params = call.params === undefined ? [] : call.params;
   try {
     validateParams(fn.name, fn.params, params);
@@ -62,31 +62,4 @@ export function bindVerifyFunc(call: VerifyFuncCall, index?: number): BoundVerif
     throw e;
   }
   return { fn, params };
-}
-
-/** Validates a whole list up front, so a bad call is reported before any check runs. */
-export function bindVerifyFuncs(calls: readonly VerifyFuncCall[]): BoundVerifyFunc[] {
-  if (!Array.isArray(calls)) throw new VerifyFuncError("verify_funcs must be a list of {func, params} objects", "", undefined);
-  return calls.map((c, i) => bindVerifyFunc(c, i));
-}
-
-export interface VerifyResult {
-  /** One verdict per verify func, in order (all are run, for reporting). */
-  results: boolean[];
-  /** Whether every verify func passed: the rule_based constraint's verdict. */
-  pass: boolean;
-}
-
-/** Runs every call on the response. Throws {@link VerifyFuncError} for an unknown function or bad params. */
-export function verify(response: string, calls: readonly VerifyFuncCall[]): VerifyResult {
-  const results = bindVerifyFuncs(calls).map((b) => b.fn.check(response, b.params));
-  return { results, pass: results.every(Boolean) };
-}
-
-/**
- * The reference's verdict for a rule_based constraint: every verify func passes, checked in order with
- * short-circuit (later functions are not run once one fails). An empty list passes.
- */
-export function passesAll(response: string, bound: readonly BoundVerifyFunc[]): boolean {
-  return bound.every((b) => b.fn.check(response, b.params));
 }

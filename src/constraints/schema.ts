@@ -3,8 +3,9 @@ import { z } from "zod";
 
 export const verifyFuncCallSchema = z.object({
   func: z.string(),
-  // Positional arguments after the response; absent means none.
-  params: z.array(z.unknown()).optional(),
+  // Positional arguments after the response, as Python's `*params` takes them: a list as benchmark files write it;
+  // anything else is left to the one rule verdict, which decides it as the reference does (rule-verdict.ts).
+  params: z.unknown().optional(),
 });
 
 export const judgeSchema = z.looseObject({

@@ -1,11 +1,12 @@
 /**
  * Checks one input record of `mmif verify`: `{response, verify_funcs}` or `{response, constraints}` (only the
- * rule_based constraints are checked). Pure: errors come back as values with the field they concern.
+ * rule_based constraints are checked, each through the one rule verdict, so a record gets the verdict `mmif eval`
+ * gives). Pure: errors come back as values with the field they concern.
  */
 import { VerifyFuncError } from "./params.js";
-import { bindVerifyFunc, type BoundVerifyFunc, type VerifyFuncCall } from "./registry.js";
+import { ruleVerdict, type RuleVerdict } from "./rule-verdict.js";
 
-export type VerifiedRecord = Record<string, unknown> & { results: boolean[]; pass: boolean };
+export type VerifiedRecord = Record<string, unknown> & { results: Array<boolean | null>; pass: boolean };
 
 export type RecordOutcome = { ok: true; record: VerifiedRecord } | { ok: false; error: string };
 
@@ -17,13 +18,21 @@ function fail(error: string): RecordOutcome {
   return { ok: false, error };
 }
 
-/** The calls to run: verify_funcs as given, or the verify funcs of the rule_based constraints in order. */
-function collectCalls(record: Record<string, unknown>): { calls: Array<{ call: VerifyFuncCall; field: string }> } | { error: string } {
-  if (record.verify_funcs !== undefined) {
-    if (!Array.isArray(record.verify_funcs)) return { error: 'field "verify_funcs" must be a list of {func, params} objects' };
-    return { calls: record.verify_funcs.map((call, i) => ({ call: call as VerifyFuncCall, field: `verify_funcs[${i}]` })) };
+/** The rule verdict of one verify_funcs list, or an error naming the field (`<field>[j]` for one func). */
+function decide(response: string, funcs: unknown, field: string): RuleVerdict | { error: string } {
+  try {
+    return ruleVerdict(response, funcs);
+  } catch (e) {
+    if (!(e instanceof VerifyFuncError)) throw e;
+    const where = e.index === undefined ? field : `${field}[${e.index}]`;
+    const raised = e.raises === undefined ? "" : ` (the reference raises ${"key" in e.raises ? `KeyError: '${e.raises.key}'` : e.raises.type})`;
+    return { error: `${where}: ${e.message}${raised}` };
   }
-  let constraints = record.constraints;
+}
+
+/** The verdicts of the rule_based constraints, in list order. */
+function constraintVerdicts(response: string, raw: unknown): RuleVerdict | { error: string } {
+  let constraints = raw;
   // Benchmark TSVs carry constraints as a JSON string.
   if (typeof constraints === "string") {
     try {
@@ -32,17 +41,18 @@ function collectCalls(record: Record<string, unknown>): { calls: Array<{ call: V
       return { error: `field "constraints" is a string but not valid JSON: ${(e as Error).message}` };
     }
   }
-  if (constraints === undefined) return { error: 'needs a "verify_funcs" list or a "constraints" list' };
   if (!Array.isArray(constraints)) return { error: 'field "constraints" must be a list of constraint objects' };
-  const calls: Array<{ call: VerifyFuncCall; field: string }> = [];
+  const results: Array<boolean | null> = [];
+  let pass = true;
   for (const [i, c] of constraints.entries()) {
     if (!isObject(c) || !isObject(c.judge)) return { error: `constraints[${i}] must be an object with a "judge" object` };
     if (c.judge.method !== "rule_based") continue;
-    const funcs = c.judge.verify_funcs ?? [];
-    if (!Array.isArray(funcs)) return { error: `constraints[${i}].judge.verify_funcs must be a list` };
-    funcs.forEach((call, j) => calls.push({ call: call as VerifyFuncCall, field: `constraints[${i}].judge.verify_funcs[${j}]` }));
+    const verdict = decide(response, c.judge.verify_funcs, `constraints[${i}].judge.verify_funcs`);
+    if ("error" in verdict) return verdict;
+    results.push(...verdict.results);
+    pass &&= verdict.pass;
   }
-  return { calls };
+  return { results, pass };
 }
 
 export function verifyRecord(record: unknown): RecordOutcome {
@@ -50,18 +60,10 @@ export function verifyRecord(record: unknown): RecordOutcome {
   if (typeof record.response !== "string") {
     return fail(record.response === undefined ? 'missing field "response"' : 'field "response" must be a string');
   }
-  const collected = collectCalls(record);
-  if ("error" in collected) return fail(collected.error);
-  const bound: BoundVerifyFunc[] = [];
-  for (const { call, field } of collected.calls) {
-    try {
-      bound.push(bindVerifyFunc(call));
-    } catch (e) {
-      if (e instanceof VerifyFuncError) return fail(`${field}: ${e.message}`);
-      throw e;
-    }
-  }
-  const response = record.response;
-  const results = bound.map((b) => b.fn.check(response, b.params));
-  return { ok: true, record: { ...record, results, pass: results.every(Boolean) } };
+  let verdict: RuleVerdict | { error: string };
+  if (record.verify_funcs !== undefined) verdict = decide(record.response, record.verify_funcs, "verify_funcs");
+  else if (record.constraints !== undefined) verdict = constraintVerdicts(record.response, record.constraints);
+  else return fail('needs a "verify_funcs" list or a "constraints" list');
+  if ("error" in verdict) return fail(verdict.error);
+  return { ok: true, record: { ...record, results: verdict.results, pass: verdict.pass } };
 }

@@ -92,7 +92,8 @@ function imageKey(source: ImageSource): string | undefined {
 function checkText(c: Constraint | undefined): string | undefined {
   const funcs = c?.judge.verify_funcs;
   if (!funcs || funcs.length === 0) return undefined;
-  return funcs.map((f) => `${f.func}(${(f.params ?? []).map((p) => JSON.stringify(p)).join(", ")})`).join("; ");
+  const args = (params: unknown) => (Array.isArray(params) ? params.map((p) => JSON.stringify(p)).join(", ") : `*${JSON.stringify(params)}`);
+  return funcs.map((f) => `${f.func}(${args(f.params ?? [])})`).join("; ");
 }
 
 async function benchRows(summary: SummaryFile, dir: string, options: EvalReportOptions, notes: string[]): Promise<readonly BenchRow[]> {

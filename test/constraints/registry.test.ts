@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { VerifyFuncError } from "../../src/constraints/params.js";
-import { bindVerifyFunc, getVerifyFunction, verify, VERIFY_FUNCTIONS } from "../../src/constraints/registry.js";
+import { bindVerifyFunc, getVerifyFunction, VERIFY_FUNCTIONS } from "../../src/constraints/registry.js";
+import { verify } from "../../src/constraints/rule-verdict.js";
 
 const SPEC_NAMES = [
   "check_whether_response_paragraph_number_in_range",
@@ -70,17 +71,28 @@ describe("verify function registry", () => {
       ["check_whether_each_keyword_in_list_metioned_in_range", ["apple", 1, 2], /parameter 1 \(keywords\) must be list\[str\]/],
       ["check_whether_each_paragraph_sentence_number_in_range_list", [[[1, 2], [3]]], /parameter 1 \(ranges\) must be list\[\[int, int\]\]/],
       ["check_whether_whole_response_begin_with_certain_substring", [3], /parameter 1 \(substring\) must be str, got 3/],
-      ["check_number_precision_in_response", "2", /params must be a list/],
+      ["check_number_precision_in_response", 2, /params must be a list/],
     ];
     for (const [func, params, pattern] of cases) assert.match(errorOf(() => verify("x", [{ func, params }])).message, pattern);
   });
 
-  it("treats missing params as none", () => {
-    assert.deepEqual(verify("no digits", [{ func: "check_whether_has_no_arabic_number_in_response" }]), { results: [true], pass: true });
-    assert.match(errorOf(() => verify("x", [{ func: "check_number_precision_in_response" }])).message, /takes 1 parameter/);
+  it("raises where the reference raises: missing params or verify_funcs are KeyErrors", () => {
+    const e = errorOf(() => verify("no digits", [{ func: "check_whether_has_no_arabic_number_in_response" }]));
+    assert.deepEqual(e.raises, { type: "KeyError", key: "params" });
+    assert.deepEqual(errorOf(() => verify("x", undefined)).raises, { type: "KeyError", key: "verify_funcs" });
+    assert.deepEqual(errorOf(() => verify("x", [{ func: "nope" }])).raises, { type: "KeyError", key: "nope" });
   });
 
-  it("validates the whole list before running any check", () => {
+  it("spreads non-list params as Python's *params does", () => {
+    // A one-character string is one positional argument; a longer one is too many.
+    assert.deepEqual(verify("a, b", [{ func: "check_whether_whole_response_not_contain_certain_substring", params: "," }]), { results: [false], pass: false });
+    assert.match(errorOf(() => verify("x", [{ func: "check_whether_whole_response_not_contain_certain_substring", params: ",;" }])).message, /takes 1 parameter/);
+    assert.equal(errorOf(() => verify("x", [{ func: "check_number_precision_in_response", params: null }])).raises?.type, "TypeError");
+  });
+
+  it("short-circuits: a bad func after a failing one is not reached", () => {
+    const v = verify("x", [{ func: "check_whether_response_word_count_in_range", params: [5, 9] }, { func: "nope", params: [] }]);
+    assert.deepEqual(v, { results: [false, null], pass: false });
     const e = errorOf(() => verify("x", [{ func: "check_whether_has_no_arabic_number_in_response", params: [] }, { func: "nope", params: [] }]));
     assert.equal(e.index, 1);
   });

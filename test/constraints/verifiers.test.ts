@@ -1,7 +1,7 @@
 // Parity with the reference Python verify functions: every vector and every corpus case.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { passesAll, verify, bindVerifyFuncs } from "../../src/constraints/registry.js";
+import { verify } from "../../src/constraints/rule-verdict.js";
 import { countWords } from "../../src/constraints/verifiers/length.js";
 import { countKeyword } from "../../src/constraints/verifiers/keywords.js";
 import { referenceVectors, verifyCorpus } from "../helpers/parity.js";
@@ -30,7 +30,6 @@ describe("verify corpus (2,949 reference verdicts)", () => {
         if (results[i] !== c.expected_each[i]) mismatches.push(`${c.id} ${f.func}${JSON.stringify(f.params)}: got ${results[i]}`);
       });
       if (pass !== c.expected) mismatches.push(`${c.id}: overall got ${pass}`);
-      assert.equal(passesAll(c.response, bindVerifyFuncs(c.verify_funcs)), c.expected, `${c.id} short-circuit verdict`);
     }
     assert.deepEqual(mismatches.slice(0, 20), [], `${mismatches.length} mismatches`);
   });
@@ -51,7 +50,6 @@ describe("details the reference depends on", () => {
   });
 
   it("short-circuits in order and passes an empty list", () => {
-    assert.equal(passesAll("anything", []), true);
     assert.deepEqual(verify("x", []), { results: [], pass: true });
   });
 

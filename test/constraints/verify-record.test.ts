@@ -16,7 +16,7 @@ describe("verifyRecord", () => {
       { key: "a", value: "v", judge: { method: "rule_based", verify_funcs: [WORDS] } },
       { key: "b", value: "v", judge: { method: "direct_gpt" } },
       { key: "c", value: "v", judge: { method: "rule_based", verify_funcs: [NO_DIGITS] } },
-      { key: "d", value: "v", judge: { method: "rule_based" } },
+      { key: "d", value: "v", judge: { method: "rule_based", verify_funcs: [] } },
     ];
     for (const c of [constraints, JSON.stringify(constraints)]) {
       const out = verifyRecord({ response: "has 4 words here", constraints: c });
@@ -40,6 +40,7 @@ describe("verifyRecord", () => {
         { response: "x", constraints: [{ key: "a", judge: { method: "rule_based", verify_funcs: [{ func: WORDS.func, params: [1] }] } }] },
         /^constraints\[0\]\.judge\.verify_funcs\[0\]: check_whether_response_word_count_in_range: takes 2 parameter/,
       ],
+      [{ response: "x", constraints: [{ key: "a", judge: { method: "rule_based" } }] }, /^constraints\[0\]\.judge\.verify_funcs: .*KeyError: 'verify_funcs'/],
     ];
     for (const [input, pattern] of cases) {
       const out = verifyRecord(input);

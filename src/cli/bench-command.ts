@@ -12,6 +12,7 @@ import type { ModelClient } from "../model/client.js";
 import { Ledger } from "../model/ledger.js";
 import type { ModelEvents } from "../model/progress.js";
 import { judgeClients, positiveInt, type JudgeFlags } from "./bench-flags.js";
+import { benchFile } from "./bench-name.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { onInterrupt } from "./interrupt.js";
 import { progressFor } from "./progress-view.js";
@@ -45,7 +46,8 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
   const out = resolve(flags.out);
   mkdirSync(out, { recursive: true });
 
-  const loaded = await loadBench(flags.bench, { imageDir: join(out, "images"), imageRoot: flags.imageRoot }).catch((e: unknown) => {
+  const bench = await benchFile(flags.bench, flags.quiet);
+  const loaded = await loadBench(bench, { imageDir: join(out, "images"), imageRoot: flags.imageRoot }).catch((e: unknown) => {
     throw e instanceof BenchFileError ? new UsageError(e.message) : e;
   });
   for (const issue of loaded.issues.slice(0, SHOWN_ISSUES)) {
@@ -53,7 +55,7 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
   }
   if (loaded.issues.length > SHOWN_ISSUES) warn(`... and ${loaded.issues.length - SHOWN_ISSUES} more bad rows`);
   const rows = limitRows(loaded.rows, limit);
-  if (rows.filter((r) => r.inferType === "main").length === 0) throw new UsageError(`no usable main rows in ${flags.bench}`);
+  if (rows.filter((r) => r.inferType === "main").length === 0) throw new UsageError(`no usable main rows in ${bench}`);
   if (loaded.issues.length > 0) warn(`${loaded.issues.length} bad row(s) left out: scores are not comparable with the full benchmark`);
 
   const ledger = new Ledger(join(out, "ledger.sqlite"));
@@ -83,7 +85,7 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
       judge: judges.judge.model,
       perception_judge: (judges.perception ?? judges.judge).model,
       profile: profile.name,
-      bench: resolve(flags.bench),
+      bench: resolve(bench),
       created_at: new Date().toISOString(),
       usage,
       cost: priced.length === 0 ? null : priced.reduce((sum, u) => sum + u.cost!, 0),

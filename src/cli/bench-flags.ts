@@ -25,7 +25,7 @@ export interface JudgeFlags {
 
 export function addJudgeFlags(cmd: Command): Command {
   return cmd
-    .requiredOption("--bench <file>", "MM-IFEval file: VLMEvalKit TSV, the authors' C-Level.jsonl/P-Level.jsonl (or their folder), or our JSONL")
+    .requiredOption("--bench <file|name>", "MM-IFEval file: VLMEvalKit TSV, the authors' C-Level.jsonl/P-Level.jsonl (or their folder), or our JSONL; or the name MM-IFEval: found in $LMUData (default ~/LMUData), then our cache, else downloaded")
     .requiredOption("--judge <name>", "judge model (the reference uses gpt-4o-2024-11-20 for C-Level)")
     .option("--judge-base-url <url>", "judge endpoint (default: $OPENAI_BASE_URL, then the OpenAI API)")
     .option("--judge-api-key-env <var>", "environment variable holding the judge's API key", "OPENAI_API_KEY")

@@ -12,3 +12,8 @@ export const EXIT = {
 export class UsageError extends Error {
   override name = "UsageError";
 }
+
+/** Work that failed for a reason the message fully explains (a refused download); reported without a stack trace, exit 1. */
+export class FailedWorkError extends Error {
+  override name = "FailedWorkError";
+}

@@ -1,7 +1,7 @@
 // The `mmif` command line: a thin layer that parses flags, calls the library, and maps outcomes to exit codes.
 import { Command, CommanderError, Help } from "commander";
 import { COMMANDS, commandNamed, type CommandEntry } from "./commands.js";
-import { EXIT, UsageError } from "./exit-codes.js";
+import { EXIT, FailedWorkError, UsageError } from "./exit-codes.js";
 import { packageVersion } from "./version.js";
 
 /**
@@ -50,6 +50,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof UsageError) {
       process.stderr.write(`mmif: ${e.message}\n`);
       return EXIT.BAD_INPUT;
+    }
+    if (e instanceof FailedWorkError) {
+      process.stderr.write(`mmif: ${e.message}\n`);
+      return EXIT.FAILURE;
     }
     if ((e as NodeJS.ErrnoException).code === "EPIPE") return EXIT.OK;
     process.stderr.write(`mmif: ${(e as Error).stack ?? String(e)}\n`);

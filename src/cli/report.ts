@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { existsSync, statSync } from "node:fs";
 import { ReportError, writeReport, type ReportOptions } from "../report/index.js";
 import { positiveInt } from "./bench-flags.js";
+import { benchFile } from "./bench-name.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 
 interface ReportFlags {
@@ -26,7 +27,7 @@ export function registerReport(program: Command): void {
     )
     .argument("<dir>", "the run folder (the --out of mmif eval, score or generate)")
     .option("--out <file>", "write here instead of <dir>/report.html")
-    .option("--bench <file>", "eval runs: read images and constraint texts from this bench (default: the bench named in summary.json)")
+    .option("--bench <file|name>", "eval runs: read images and constraint texts from this bench, a file or the name MM-IFEval as in mmif eval (default: the bench named in summary.json)")
     .option("--image-root <dir>", "eval runs on the authors' layout: the folder their image paths are relative to (as mmif eval --image-root)")
     .option("--max-items <n>", "items carried by the item browser (the first N)", "5000")
     .option("--max-thumbnails <n>", "distinct images given a thumbnail (the others show a placeholder)", "1000")
@@ -49,10 +50,11 @@ export function registerReport(program: Command): void {
 
 export async function runReport(dir: string, flags: ReportFlags): Promise<number> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder`);
-  if (flags.bench !== undefined && !existsSync(flags.bench)) throw new UsageError(`--bench ${flags.bench}: no such file or folder`);
+  const bench = flags.bench === undefined ? undefined : await benchFile(flags.bench, flags.quiet);
+  if (bench !== undefined && !existsSync(bench)) throw new UsageError(`--bench ${bench}: no such file or folder`);
   const options: ReportOptions = {
     out: flags.out,
-    bench: flags.bench,
+    bench,
     imageRoot: flags.imageRoot,
     maxItems: positiveInt(flags.maxItems, "--max-items"),
     maxThumbnails: positiveInt(flags.maxThumbnails, "--max-thumbnails"),

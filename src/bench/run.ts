@@ -73,11 +73,12 @@ export function modelAnswers(model: ModelClient, imageFirst: boolean): AnswerSou
 /**
  * The judge as the scorer calls it: the perception judge for P-Level prompts when there is one, the image (at
  * high detail) with the direct judgment, and each round a distinct call (a retry is a new ask, a rerun is not).
+ * An item without an image (a reward request may have none) sends the direct judgment as text only.
  */
-export function judgeFnFor(judges: JudgeClients, item: { image: ImageSource }, profile: Profile): JudgeFn {
+export function judgeFnFor(judges: JudgeClients, item: { image?: ImageSource }, profile: Profile): JudgeFn {
   return async (call: JudgeCall) => {
     const client = call.kind === "perception" && judges.perception ? judges.perception : judges.judge;
-    const content = call.withImage ? withImage(call.prompt, item, profile.judgeImageFirst) : call.prompt;
+    const content = call.withImage && item.image ? withImage(call.prompt, { image: item.image }, profile.judgeImageFirst) : call.prompt;
     const r = await client.chat({ messages: [{ role: "user", content }], round: call.round }, { stage: `judge:${call.kind}` });
     return r.content;
   };

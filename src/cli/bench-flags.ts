@@ -56,9 +56,9 @@ export function parsePrice(value: string | undefined, flag: string): { input: nu
 }
 
 /** Builds a client, turning configuration mistakes into usage errors. */
-export function makeClient(config: EndpointConfig, ledger: Ledger, events: ModelEvents): ModelClient {
+export function makeClient(config: EndpointConfig, ledger: Ledger, events?: ModelEvents): ModelClient {
   try {
-    return new ModelClient(resolveEndpoint(config), { ledger, events });
+    return new ModelClient(resolveEndpoint(config), { ledger, ...(events ? { events } : {}) });
   } catch (e) {
     if (e instanceof EndpointConfigError) throw new UsageError(e.message);
     throw e;

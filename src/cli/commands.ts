@@ -67,6 +67,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     usage: "[options] <dir>",
     load: async () => (await import("./report.js")).registerReport,
   },
+  {
+    name: "serve",
+    summary: "reward server for RL (TRL, verl, OpenRLHF): MM-IFEval constraint rewards over HTTP",
+    usage: "[options]",
+    load: async () => (await import("./serve.js")).registerServe,
+  },
 ];
 
 /** The command a command line runs (`mmif CMD ...` or `mmif help CMD`), if it names one; top-level flags take no value. */

@@ -1,0 +1,98 @@
+// `npm run bench:serve`: rule-only reward throughput of `mmif serve` over HTTP, side by side with the reference
+// Python's in-process rate (../shared/bench/reference-verify.py) on the same cases, in the same run.
+//
+// Both sides check the parity corpus repeated REPEAT times: the reference calls each verify function in-process;
+// we POST the same cases to a real `mmif serve` (bin/mmif.js, one process) as /v1/reward items, one rule_based
+// constraint per verify function (the same evaluations), in requests of BATCH items, CLIENTS requests in flight,
+// timing the whole client round trip (JSON both ways, HTTP, checks). Python: $MMIF_REFERENCE_PYTHON, else python3;
+// it needs NLTK (`python3 -m venv venv && venv/bin/pip install nltk`, then MMIF_REFERENCE_PYTHON=venv/bin/python).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServe } from "../test/helpers/serve.js";
+
+interface Case {
+  response: string;
+  verify_funcs: Array<{ func: string; params: unknown[] }>;
+}
+
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 4);
+const BATCH = Number(process.env.BENCH_BATCH ?? 2000);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2);
+const SHARED = new URL("../../shared/", import.meta.url).pathname;
+const corpusPath = process.argv[2] ?? join(SHARED, "parity/verify-corpus.jsonl");
+const referenceScript = join(SHARED, "bench/reference-verify.py");
+
+const cases: Case[] = readFileSync(corpusPath, "utf8")
+  .split("\n")
+  .filter((l) => l.trim() !== "")
+  .map((l) => JSON.parse(l) as Case);
+const all = Array.from({ length: REPEAT }, () => cases).flat();
+const evaluations = all.reduce((n, c) => n + c.verify_funcs.length, 0);
+console.log(`cases: ${cases.length} × ${REPEAT} = ${all.length} responses, ${evaluations} verify-function evaluations`);
+
+function reference(): { rate: number; seconds: number } | string {
+  const python = process.env.MMIF_REFERENCE_PYTHON ?? "python3";
+  if (!existsSync(referenceScript)) return `no ${referenceScript} (the team's shared folder beside the repository)`;
+  const probe = spawnSync(python, ["-c", "import nltk"], { encoding: "utf8" });
+  if (probe.status !== 0) {
+    return `${python} cannot import nltk. Install it (apt-get install python3-nltk, or python3 -m venv venv && venv/bin/pip install nltk) and set MMIF_REFERENCE_PYTHON=venv/bin/python`;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "bench-serve-"));
+  try {
+    const input = join(dir, "cases.jsonl");
+    writeFileSync(input, all.map((c) => JSON.stringify(c)).join("\n"));
+    const r = spawnSync(python, [referenceScript, input], { encoding: "utf8" });
+    if (r.status !== 0) return `the reference failed: ${r.stderr.slice(-500)}`;
+    const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { evaluations: number; seconds: number };
+    return { rate: out.evaluations / out.seconds, seconds: out.seconds };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function ours(): Promise<{ rate: number; seconds: number }> {
+  const server = await startServe(["--quiet"]);
+  try {
+    const bodies: string[] = [];
+    for (let i = 0; i < all.length; i += BATCH) {
+      const items = all.slice(i, i + BATCH).map((c) => ({
+        response: c.response,
+        constraints: c.verify_funcs.map((f, j) => ({ key: `k${j}`, value: "", judge: { method: "rule_based", verify_funcs: [f] } })),
+      }));
+      bodies.push(JSON.stringify({ items }));
+    }
+    const post = async (body: string) => {
+      const r = await fetch(`${server.url}/v1/reward`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      if (r.status !== 200) throw new Error(`mmif serve answered ${r.status}: ${await r.text()}`);
+      return (await r.json()) as { rewards: unknown[] };
+    };
+    const round = async () => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: CLIENTS }, async () => {
+          while (next < bodies.length) await post(bodies[next++]!);
+        }),
+      );
+    };
+    await round(); // warm-up: JIT, Punkt parameters, keyword regex cache
+    const start = performance.now();
+    await round();
+    const seconds = (performance.now() - start) / 1000;
+    return { rate: evaluations / seconds, seconds };
+  } finally {
+    await server.stop();
+  }
+}
+
+const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
+const ref = reference();
+const us = await ours();
+console.log(`mmif serve over HTTP (${BATCH} items a request, ${CLIENTS} in flight): ${fmt(us.rate)} evaluations/s (${us.seconds.toFixed(2)} s)`);
+if (typeof ref === "string") {
+  console.log(`reference Python: not measured: ${ref}`);
+} else {
+  console.log(`reference Python, in-process: ${fmt(ref.rate)} evaluations/s (${ref.seconds.toFixed(2)} s)`);
+  console.log(`ratio: ${(us.rate / ref.rate).toFixed(1)}x the reference`);
+}

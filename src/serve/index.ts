@@ -1,0 +1,7 @@
+// The reward server's public face: `mmif serve` and library users start it from here.
+export * from "./types.js";
+export { createRewardServer, type ServerOptions } from "./http.js";
+export { rewardItem, asSent, type RewardOptions } from "./reward.js";
+export { rewardBatch } from "./batch.js";
+export { parseRewardRequest, parseItem, parseConstraints } from "./request.js";
+export { parseOpenRlhfRequest, openRlhfAnswer, responseOf } from "./openrlhf.js";

@@ -21,7 +21,7 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 4);
 const BATCH = Number(process.env.BENCH_BATCH ?? 2000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2);
 const SHARED = new URL("../../shared/", import.meta.url).pathname;
-const corpusPath = process.argv[2] ?? join(SHARED, "parity/verify-corpus.jsonl");
+const corpusPath = process.argv[2] ?? new URL("../test/fixtures/parity/verify-corpus.jsonl", import.meta.url).pathname;
 const referenceScript = join(SHARED, "bench/reference-verify.py");
 
 const cases: Case[] = readFileSync(corpusPath, "utf8")

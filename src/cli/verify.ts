@@ -3,8 +3,8 @@ import { createWriteStream, statSync } from "node:fs";
 import type { Command } from "commander";
 import { signature } from "../constraints/params.js";
 import { VERIFY_FUNCTIONS } from "../constraints/registry.js";
-import { verifyRecord } from "../constraints/verify-record.js";
-import { openInput, readLines } from "../io/lines.js";
+import { verdictLine, verifyRecord } from "../constraints/verify-record.js";
+import { openInput, readLineBatches } from "../io/lines.js";
 import { BufferedWriter } from "../io/writer.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { LineProgress } from "./line-progress.js";
@@ -71,25 +71,30 @@ export async function runVerify(opts: VerifyOptions): Promise<number> {
   const progress = new LineProgress("verify", totalBytes, opts.quiet ? undefined : process.stderr);
   const counts = { lines: 0, pass: 0, fail: 0, errors: 0 };
   const started = performance.now();
-  for await (const { line, text } of readLines(input)) {
-    progress.advance(Buffer.byteLength(text) + 1);
-    if (text.trim() === "") continue;
-    counts.lines++;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      await reportError(out, counts, line, `invalid JSON: ${(e as Error).message}`);
-      continue;
+  // A chunk's lines are checked and written out together: one write per chunk, not per line.
+  for await (const batch of readLineBatches(input)) {
+    const parts: Array<Buffer | string> = [];
+    for (const { line, text, bytes } of batch) {
+      progress.advance(bytes.length + 1);
+      if (text.trim() === "") continue;
+      counts.lines++;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch (e) {
+        parts.push(errorLine(counts, line, `invalid JSON: ${(e as Error).message}`));
+        continue;
+      }
+      const outcome = verifyRecord(parsed);
+      if (!outcome.ok) {
+        const fields = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : {};
+        parts.push(errorLine(counts, line, outcome.error, fields));
+        continue;
+      }
+      counts[outcome.pass ? "pass" : "fail"]++;
+      parts.push(...verdictLine(bytes, parsed as Record<string, unknown>, outcome), "\n");
     }
-    const outcome = verifyRecord(parsed);
-    if (!outcome.ok) {
-      const fields = typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? parsed : {};
-      await reportError(out, counts, line, outcome.error, fields);
-      continue;
-    }
-    counts[outcome.record.pass ? "pass" : "fail"]++;
-    await out.write(`${JSON.stringify(outcome.record)}\n`);
+    if (parts.length > 0) await out.write(Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p))));
   }
   await out.flush();
   if (outStream !== process.stdout) await new Promise<void>((resolve, reject) => outStream.end((err?: Error | null) => (err ? reject(err) : resolve())));
@@ -114,18 +119,13 @@ function fileSize(path: string): number {
   return stat.size;
 }
 
-async function reportError(
-  out: BufferedWriter,
-  counts: { errors: number },
-  line: number,
-  message: string,
-  fields: object = {},
-): Promise<void> {
+/** The output line of a line that could not be checked: its fields (when it had any) and the error. */
+function errorLine(counts: { errors: number }, line: number, message: string, fields: object = {}): string {
   counts.errors++;
   const error = `line ${line}: ${message}`;
   if (counts.errors <= SHOWN_ERRORS) process.stderr.write(`mmif verify: ${error}\n`);
   else if (counts.errors === SHOWN_ERRORS + 1) process.stderr.write("mmif verify: more errors; see the \"error\" fields of the output\n");
   // The input's fields are kept, so the line can still be matched up; results/pass are left out.
   const { results: _r, pass: _p, ...rest } = fields as Record<string, unknown>;
-  await out.write(`${JSON.stringify({ ...rest, error })}\n`);
+  return `${JSON.stringify({ ...rest, error })}\n`;
 }

@@ -6,9 +6,13 @@
 import { VerifyFuncError } from "./params.js";
 import { ruleVerdict, type RuleVerdict } from "./rule-verdict.js";
 
-export type VerifiedRecord = Record<string, unknown> & { results: Array<boolean | null>; pass: boolean };
+/** The verdicts of one record: one per verify func, in order (null: not run), and the rule verdict. */
+export interface Verdicts {
+  results: Array<boolean | null>;
+  pass: boolean;
+}
 
-export type RecordOutcome = { ok: true; record: VerifiedRecord } | { ok: false; error: string };
+export type RecordOutcome = ({ ok: true } & Verdicts) | { ok: false; error: string };
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -65,5 +69,26 @@ export function verifyRecord(record: unknown): RecordOutcome {
   else if (record.constraints !== undefined) verdict = constraintVerdicts(record.response, record.constraints);
   else return fail('needs a "verify_funcs" list or a "constraints" list');
   if ("error" in verdict) return fail(verdict.error);
-  return { ok: true, record: { ...record, results: verdict.results, pass: verdict.pass } };
+  return { ok: true, results: verdict.results, pass: verdict.pass };
+}
+
+const isJsonSpace = (b: number | undefined): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACE = 0x7b;
+
+/**
+ * The output line of a verified record (without its newline): the input line's own bytes with `"results"` and
+ * `"pass"` added before its closing brace, so the fields passed through are not parsed back into text. A record
+ * that already has either field gets them replaced, in place, by re-serialising it.
+ */
+export function verdictLine(lineBytes: Buffer, record: Record<string, unknown>, verdicts: Verdicts): Array<Buffer | string> {
+  const fields = { results: verdicts.results, pass: verdicts.pass };
+  if (Object.hasOwn(record, "results") || Object.hasOwn(record, "pass")) return [JSON.stringify({ ...record, ...fields })];
+  let close = lineBytes.length - 1;
+  while (isJsonSpace(lineBytes[close])) close--;
+  if (lineBytes[close] !== CLOSE_BRACE) return [JSON.stringify({ ...record, ...fields })]; // not the line it parsed from
+  let before = close - 1;
+  while (isJsonSpace(lineBytes[before])) before--;
+  const added = `"results":${JSON.stringify(verdicts.results)},"pass":${verdicts.pass}}`;
+  return [lineBytes.subarray(0, close), lineBytes[before] === OPEN_BRACE ? added : `,${added}`];
 }

@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { verifyRecord } from "../../src/constraints/verify-record.js";
+import { verdictLine, verifyRecord } from "../../src/constraints/verify-record.js";
 
 const WORDS = { func: "check_whether_response_word_count_in_range", params: [1, 3] };
 const NO_DIGITS = { func: "check_whether_has_no_arabic_number_in_response", params: [] };
 
 describe("verifyRecord", () => {
-  it("keeps every field and adds results and pass", () => {
+  it("gives one verdict per verify func and whether all passed", () => {
     const out = verifyRecord({ id: 7, response: "two words", verify_funcs: [WORDS, NO_DIGITS], extra: { a: 1 } });
-    assert.deepEqual(out, { ok: true, record: { id: 7, response: "two words", verify_funcs: [WORDS, NO_DIGITS], extra: { a: 1 }, results: [true, true], pass: true } });
+    assert.deepEqual(out, { ok: true, results: [true, true], pass: true });
+    assert.deepEqual(verifyRecord({ response: "x", verify_funcs: [] }), { ok: true, results: [], pass: true });
   });
 
   it("checks only the rule_based constraints, in list order, from a list or a JSON string", () => {
@@ -21,8 +22,8 @@ describe("verifyRecord", () => {
     for (const c of [constraints, JSON.stringify(constraints)]) {
       const out = verifyRecord({ response: "has 4 words here", constraints: c });
       assert.ok(out.ok);
-      assert.deepEqual(out.record.results, [false, false]);
-      assert.equal(out.record.pass, false);
+      assert.deepEqual(out.results, [false, false]);
+      assert.equal(out.pass, false);
     }
   });
 
@@ -47,5 +48,29 @@ describe("verifyRecord", () => {
       assert.equal(out.ok, false, JSON.stringify(input));
       if (!out.ok) assert.match(out.error, pattern);
     }
+  });
+});
+
+describe("verdictLine", () => {
+  const line = (text: string, verdicts = { results: [true, false], pass: false }) => {
+    const out = verdictLine(Buffer.from(text), JSON.parse(text), verdicts);
+    return out.map((p) => p.toString()).join("");
+  };
+
+  it("keeps the input line's text and adds results and pass before its closing brace", () => {
+    const text = '{"id": 7, "response": "é \\u00e9", "n": 1.50, "nested": {"a": [1, {}]}}';
+    const out = line(`${text}  \r`);
+    assert.equal(out, `${text.slice(0, -1)},"results":[true,false],"pass":false}`);
+    assert.deepEqual(JSON.parse(out), { ...JSON.parse(text), results: [true, false], pass: false });
+  });
+
+  it("handles an empty object and whitespace before the closing brace", () => {
+    assert.equal(line("{ }", { results: [], pass: true }), '{ "results":[],"pass":true}');
+    assert.deepEqual(JSON.parse(line('{"a": 1 \t}')), { a: 1, results: [true, false], pass: false });
+  });
+
+  it("replaces results and pass a record already has, in place", () => {
+    const out = line('{"results": "old", "id": 1, "pass": 0}');
+    assert.equal(out, '{"results":[true,false],"id":1,"pass":false}');
   });
 });

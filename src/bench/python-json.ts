@@ -9,6 +9,7 @@
  * surrogates are kept as they are (an escaped pair forms one code point, a lone one stays lone); a leading
  * U+FEFF is refused. Errors carry Python's message and position (`Expecting value: line 1 column 1 (char 0)`).
  */
+import { InputError } from "../common/errors.js";
 
 /** A Python `int` from JSON. */
 export class PyInt {
@@ -28,13 +29,12 @@ export class PyDict {
 export type PyJson = null | boolean | string | PyInt | PyFloat | PyJson[] | PyDict;
 
 /** Python's `json.JSONDecodeError` / `ValueError`, with the exception type in `pyType`. */
-export class PyJsonError extends Error {
+export class PyJsonError extends InputError {
   constructor(
     readonly pyType: "JSONDecodeError" | "ValueError",
     readonly pyMessage: string,
   ) {
     super(`${pyType}: ${pyMessage}`);
-    this.name = "PyJsonError";
   }
 }
 

@@ -21,6 +21,7 @@ import type { FailStep, Profile } from "./profiles.js";
 import { comparePrompt, directPrompt, groundTruthRepr, perceptionPrompt } from "./prompts.js";
 import { pyStrRepr } from "./python-repr.js";
 import type { Tag } from "./types.js";
+import { WorkError } from "../common/errors.js";
 
 export type JudgeCallKind = "direct" | "cmp" | "perception";
 
@@ -93,7 +94,7 @@ export interface ItemResult {
 }
 
 /** An error the reference raises out of `judge_one_item`. */
-class ReferenceException extends Error {
+class ReferenceException extends WorkError {
   constructor(
     /** As Python prints it: `ZeroDivisionError: float division by zero`. */
     readonly pyError: string,

@@ -1,7 +1,7 @@
 // What `mmif eval` and `mmif score` share: load the bench, judge, summarise, write the outputs, print the table.
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BenchFileError, loadBench } from "../bench/load/index.js";
+import { loadBench } from "../bench/load/index.js";
 import { writeRunOutputs, type SummaryFile } from "../bench/outputs.js";
 import { profileByName } from "../bench/profiles.js";
 import { runBench, type AnswerSource } from "../bench/run.js";
@@ -47,9 +47,7 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
   mkdirSync(out, { recursive: true });
 
   const bench = await benchFile(flags.bench, flags.quiet);
-  const loaded = await loadBench(bench, { imageDir: join(out, "images"), imageRoot: flags.imageRoot }).catch((e: unknown) => {
-    throw e instanceof BenchFileError ? new UsageError(e.message) : e;
-  });
+  const loaded = await loadBench(bench, { imageDir: join(out, "images"), imageRoot: flags.imageRoot });
   for (const issue of loaded.issues.slice(0, SHOWN_ISSUES)) {
     warn(`${issue.file} row ${issue.row}${issue.field ? ` field "${issue.field}"` : ""}: ${issue.message}`);
   }

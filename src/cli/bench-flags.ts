@@ -3,7 +3,7 @@ import { Option, type Command } from "commander";
 import { profileByName, VLMEVALKIT, type Profile } from "../bench/profiles.js";
 import type { JudgeClients } from "../bench/run.js";
 import { ModelClient } from "../model/client.js";
-import { EndpointConfigError, resolveEndpoint, type EndpointConfig } from "../model/endpoint.js";
+import { resolveEndpoint, type EndpointConfig } from "../model/endpoint.js";
 import type { Ledger } from "../model/ledger.js";
 import type { ModelEvents } from "../model/progress.js";
 import { UsageError } from "./exit-codes.js";
@@ -55,14 +55,9 @@ export function parsePrice(value: string | undefined, flag: string): { input: nu
   return { input: parts[0]!, output: parts[1]! };
 }
 
-/** Builds a client, turning configuration mistakes into usage errors. */
+/** Builds a client; a configuration mistake is an EndpointConfigError (an input error, exit 2). */
 export function makeClient(config: EndpointConfig, ledger: Ledger, events?: ModelEvents): ModelClient {
-  try {
-    return new ModelClient(resolveEndpoint(config), { ledger, ...(events ? { events } : {}) });
-  } catch (e) {
-    if (e instanceof EndpointConfigError) throw new UsageError(e.message);
-    throw e;
-  }
+  return new ModelClient(resolveEndpoint(config), { ledger, ...(events ? { events } : {}) });
 }
 
 /** The judge settings of both references (profiles.ts): temperature 0, 4,096 tokens, 300 s per call. */

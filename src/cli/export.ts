@@ -1,6 +1,6 @@
 // `mmif export`: items.jsonl (generate) or pairs.jsonl (dpo) → training files LLaMA-Factory, TRL or `datasets` load.
 import { Option, type Command } from "commander";
-import { EXPORT_FORMATS, ExportSetupError, IMAGE_MODES, runExport, type ExportFormat, type ExportSummary, type ImageMode } from "../export/index.js";
+import { EXPORT_FORMATS, IMAGE_MODES, runExport, type ExportFormat, type ExportSummary, type ImageMode } from "../export/index.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { LineProgress } from "./line-progress.js";
 
@@ -101,12 +101,9 @@ export async function runExportCommand(flags: ExportFlags): Promise<number> {
         else if (shown === SHOWN_PROBLEMS + 1) process.stderr.write("mmif export: more lines with problems; only their count is shown below\n");
       },
     });
-  } catch (e) {
+  } finally {
     progress.done();
-    if (e instanceof ExportSetupError) throw new UsageError(e.message);
-    throw e;
   }
-  progress.done();
   if (summary.kind === undefined) {
     process.stderr.write(`mmif export: ${flags.in}: no line is an item or a pair; nothing written\n`);
     return EXIT.BAD_INPUT;

@@ -1,7 +1,7 @@
 // The `mmif` command line: a thin layer that parses flags, calls the library, and maps outcomes to exit codes.
 import { Command, CommanderError, Help } from "commander";
+import { EXIT, MmifError } from "../common/errors.js";
 import { COMMANDS, commandNamed, type CommandEntry } from "./commands.js";
-import { EXIT, FailedWorkError, UsageError } from "./exit-codes.js";
 import { packageVersion } from "./version.js";
 
 /**
@@ -47,16 +47,37 @@ export async function main(argv: readonly string[]): Promise<number> {
       // Help and version are successes; every other parse error is bad usage (commander already printed it).
       return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? EXIT.OK : EXIT.BAD_INPUT;
     }
-    if (e instanceof UsageError) {
-      process.stderr.write(`mmif: ${e.message}\n`);
-      return EXIT.BAD_INPUT;
-    }
-    if (e instanceof FailedWorkError) {
-      process.stderr.write(`mmif: ${e.message}\n`);
-      return EXIT.FAILURE;
-    }
     if ((e as NodeJS.ErrnoException).code === "EPIPE") return EXIT.OK;
-    process.stderr.write(`mmif: ${(e as Error).stack ?? String(e)}\n`);
-    return EXIT.FAILURE;
+    const { message, exitCode } = describeError(e);
+    process.stderr.write(`mmif: ${message}\n`);
+    return exitCode;
   }
+}
+
+/** File-system refusals the user fixes (a path that is missing, a file where a folder is wanted, no permission). */
+const USER_FS_CODES: Record<string, string> = {
+  ENOENT: "no such file or folder",
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "it is a folder, not a file",
+  EEXIST: "it already exists",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENAMETOOLONG: "the name is too long",
+};
+
+/**
+ * The one place an error becomes a message and an exit code: our errors carry theirs (common/errors.ts), a
+ * file-system refusal names its path in one line, and only a real bug prints a stack trace (exit 1).
+ */
+export function describeError(e: unknown): { message: string; exitCode: number } {
+  if (e instanceof MmifError) return { message: e.message, exitCode: e.exitCode };
+  const sys = e as NodeJS.ErrnoException;
+  if (sys instanceof Error && typeof sys.code === "string" && typeof sys.path === "string") {
+    const what = USER_FS_CODES[sys.code];
+    const action = sys.syscall ? `cannot ${sys.syscall}` : "cannot use";
+    if (what) return { message: `${action} ${sys.path}: ${what}`, exitCode: EXIT.BAD_INPUT };
+    return { message: `${action} ${sys.path}: ${sys.message}`, exitCode: EXIT.FAILURE };
+  }
+  return { message: e instanceof Error ? (e.stack ?? e.message) : String(e), exitCode: EXIT.FAILURE };
 }

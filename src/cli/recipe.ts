@@ -13,7 +13,6 @@ import {
   PAPER_HYPERPARAMETERS,
   RECIPE_MODELS,
   RECIPE_STAGES,
-  RecipeError,
   checkRecipeDatasets,
   llamaFactoryRecipe,
   type RecipeStage,
@@ -108,30 +107,24 @@ export async function runRecipe(flags: RecipeFlags): Promise<number> {
     for (const p of problems) process.stderr.write(`mmif recipe: ${p}\n`);
     return EXIT.BAD_INPUT;
   }
-  let recipe;
-  try {
-    recipe = llamaFactoryRecipe({
-      stage: flags.stage,
-      model: flags.model,
-      template: flags.template,
-      datasets,
-      datasetDir,
-      gpus: number("--gpus", flags.gpus),
-      perDeviceBatch: number("--per-device-batch", flags.perDeviceBatch),
-      batch: number("--batch", flags.batch),
-      learningRate: number("--learning-rate", flags.learningRate),
-      epochs: number("--epochs", flags.epochs),
-      cutoffLen: number("--cutoff-len", flags.cutoffLen),
-      imageMaxPixels: number("--image-max-pixels", flags.imageMaxPixels),
-      prefBeta: number("--pref-beta", flags.prefBeta),
-      outputDir: flags.outputDir,
-      deepspeed: flags.deepspeed === "none" ? null : flags.deepspeed,
-      generator: `mmif recipe (mm-ifengine ${packageVersion()})`,
-    });
-  } catch (e) {
-    if (e instanceof RecipeError) throw new UsageError(e.message);
-    throw e;
-  }
+  const recipe = llamaFactoryRecipe({
+    stage: flags.stage,
+    model: flags.model,
+    template: flags.template,
+    datasets,
+    datasetDir,
+    gpus: number("--gpus", flags.gpus),
+    perDeviceBatch: number("--per-device-batch", flags.perDeviceBatch),
+    batch: number("--batch", flags.batch),
+    learningRate: number("--learning-rate", flags.learningRate),
+    epochs: number("--epochs", flags.epochs),
+    cutoffLen: number("--cutoff-len", flags.cutoffLen),
+    imageMaxPixels: number("--image-max-pixels", flags.imageMaxPixels),
+    prefBeta: number("--pref-beta", flags.prefBeta),
+    outputDir: flags.outputDir,
+    deepspeed: flags.deepspeed === "none" ? null : flags.deepspeed,
+    generator: `mmif recipe (mm-ifengine ${packageVersion()})`,
+  });
   if (problems === undefined) process.stderr.write(`mmif recipe: note: ${datasetDir} has no dataset_info.json yet; export the data there before training\n`);
   if (flags.out === undefined) {
     process.stdout.write(recipe.yaml);

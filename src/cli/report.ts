@@ -1,7 +1,7 @@
 // `mmif report DIR`: (re)write the self-contained HTML report of an eval, score or generate run folder.
 import type { Command } from "commander";
 import { existsSync, statSync } from "node:fs";
-import { ReportError, writeReport, type ReportOptions } from "../report/index.js";
+import { writeReport, type ReportOptions } from "../report/index.js";
 import { positiveInt } from "./bench-flags.js";
 import { benchFile } from "./bench-name.js";
 import { EXIT, UsageError } from "./exit-codes.js";
@@ -59,14 +59,9 @@ export async function runReport(dir: string, flags: ReportFlags): Promise<number
     maxItems: positiveInt(flags.maxItems, "--max-items"),
     maxThumbnails: positiveInt(flags.maxThumbnails, "--max-thumbnails"),
   };
-  try {
-    const written = await writeReport(dir, options);
-    if (!flags.quiet) process.stdout.write(`${written.path}\n`);
-    return EXIT.OK;
-  } catch (e) {
-    if (e instanceof ReportError) throw new UsageError(e.message);
-    throw e;
-  }
+  const written = await writeReport(dir, options);
+  if (!flags.quiet) process.stdout.write(`${written.path}\n`);
+  return EXIT.OK;
 }
 
 /** The report at the end of a run: a failure is a warning, never the run's failure. */

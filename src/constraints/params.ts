@@ -5,6 +5,7 @@
  * function declares its parameters once here-style; validation turns a wrong arity or type into an error that
  * names the function and what it expects.
  */
+import { InputError } from "../common/errors.js";
 
 export type ParamType = "int" | "string" | "string[]" | "range[]";
 
@@ -33,7 +34,7 @@ const TYPE_LABEL: Record<ParamType, string> = {
 export type PyRaise = { type: "KeyError"; key: string } | { type: string; message: string };
 
 /** Why a verify function call cannot be run: unknown name, wrong arity or wrong parameter type. */
-export class VerifyFuncError extends Error {
+export class VerifyFuncError extends InputError {
   constructor(
     message: string,
     readonly func: string,

@@ -39,7 +39,7 @@ export async function respondAndScore(item: EngineItem, options: RespondOptions)
   const prompt = assemblePrompt(item.task, item.constraints);
   const ask = (text: string) =>
     responder.chat({ messages: [{ role: "user", content: withImage(text, item, options.imageFirst) }] }, { stage: "answer" }).then((r) => {
-      if (r.finishReason === "length") throw new ModelCallError(`${responder.model}: the answer was cut off at max_tokens`, responder.model, "answer", r.key, "length", r.attempts);
+      if (r.finishReason === "length") throw new ModelCallError(`${responder.model}: the answer was cut off at max_tokens`, { model: responder.model, stage: "answer", key: r.key, kind: "length", attempts: r.attempts });
       return r.content;
     });
   let response: string;

@@ -15,6 +15,7 @@ import type { ExportRecord } from "./records.js";
 import { shareGptPreference, shareGptSft } from "./sharegpt.js";
 import { JsonlSink, writeFileAtomic } from "../io/jsonl-file.js";
 import { trlColumns, trlPreference, trlSft } from "./trl.js";
+import { InputError } from "../common/errors.js";
 
 export const EXPORT_FORMATS = ["llamafactory", "trl", "sharegpt", "parquet"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -29,7 +30,7 @@ export const FORMAT_IMAGE_MODES: Record<ExportFormat, readonly ImageMode[]> = {
 };
 
 /** A problem with the output folder found before anything is written (an unreadable dataset_info.json). */
-export class ExportSetupError extends Error {}
+export class ExportSetupError extends InputError {}
 
 export interface FormatWriter {
   /** The files this format writes, relative to the output folder. */

@@ -13,6 +13,7 @@ import { copyFile, link, mkdir, open, readFile, rename, stat, unlink } from "nod
 import { join } from "node:path";
 import { describeUnknownBytes, sniffImageFormat } from "../model/images/formats.js";
 import type { SourceImage } from "./records.js";
+import { InputError } from "../common/errors.js";
 
 export const IMAGE_MODES = ["copy", "link", "absolute", "embed"] as const;
 export type ImageMode = (typeof IMAGE_MODES)[number];
@@ -30,7 +31,7 @@ export interface PlacedImage {
 }
 
 /** An image that cannot be exported (missing, unreadable, not an image); the record is skipped. */
-export class ImageError extends Error {}
+export class ExportImageError extends InputError {}
 
 interface Identity {
   sha256: string;
@@ -59,7 +60,7 @@ class IdentityCache {
 
 function extensionOf(head: Uint8Array, path: string): string {
   const format = sniffImageFormat(head);
-  if (format === undefined) throw new ImageError(`not an image we know (${describeUnknownBytes(head)}): ${path}`);
+  if (format === undefined) throw new ExportImageError(`not an image we know (${describeUnknownBytes(head)}): ${path}`);
   return format === "jpeg" ? "jpg" : format;
 }
 
@@ -110,12 +111,12 @@ export class ImagePlacer {
         identity ??= { sha256: image.sha256 || createHash("sha256").update(bytes).digest("hex"), ext: extensionOf(bytes.subarray(0, 64), image.path) };
       } else if (identity === undefined) {
         const info = await stat(image.path);
-        if (!info.isFile()) throw new ImageError(`not a file: ${image.path}`);
+        if (!info.isFile()) throw new ExportImageError(`not a file: ${image.path}`);
         identity = { sha256: image.sha256 || (await sha256OfFile(image.path)), ext: extensionOf(await readHead(image.path), image.path) };
       }
     } catch (e) {
-      if (e instanceof ImageError) throw e;
-      throw new ImageError(ioMessage(e, image.path));
+      if (e instanceof ExportImageError) throw e;
+      throw new ExportImageError(ioMessage(e, image.path));
     }
     this.cache.set(image.path, identity);
     if (this.mode === "copy" || this.mode === "link") await this.put(image.path, join(this.outDir, IMAGES_DIR, `${identity.sha256}.${identity.ext}`));
@@ -159,7 +160,7 @@ export class ImagePlacer {
       this.written++;
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
-      throw new ImageError(ioMessage(e, source));
+      throw new ExportImageError(ioMessage(e, source));
     }
   }
 }

@@ -13,6 +13,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { InputError } from "../common/errors.js";
 
 export const RECIPE_STAGES = ["sft", "dpo"] as const;
 export type RecipeStage = (typeof RECIPE_STAGES)[number];
@@ -62,7 +63,7 @@ export const DEFAULT_DEEPSPEED = "examples/deepspeed/ds_z3_config.json";
 /** The dataset names `mmif export` gives by default. */
 export const DEFAULT_RECIPE_DATASETS: Record<RecipeStage, string> = { sft: "mmif_sft", dpo: "mmif_dpo" };
 
-export class RecipeError extends Error {}
+export class RecipeError extends InputError {}
 
 export interface RecipeOptions {
   stage: RecipeStage;

@@ -7,6 +7,7 @@
 import { createReadStream } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { readJsonObjects } from "../io/json-lines.js";
+import { InputError } from "../common/errors.js";
 
 export type InputKind = "items" | "pairs";
 
@@ -55,7 +56,7 @@ export function detectKind(value: Record<string, unknown>): InputKind | undefine
   return undefined;
 }
 
-class FieldError extends Error {}
+class FieldError extends InputError {}
 
 function str(value: Record<string, unknown>, field: string): string {
   const v = value[field];

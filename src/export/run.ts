@@ -4,7 +4,7 @@
  * still exported. Nothing is held per record, so memory does not grow with the input.
  */
 import { mkdir, stat } from "node:fs/promises";
-import { ImageError, ImagePlacer, type ImageMode } from "./images.js";
+import { ExportImageError, ImagePlacer, type ImageMode } from "./images.js";
 import { ExportSetupError, FORMAT_IMAGE_MODES, openFormat, type ExportFormat, type FormatWriter } from "./formats.js";
 import type { ParquetSinkOptions } from "./parquet.js";
 import { readExportRecords, type InputKind } from "./records.js";
@@ -100,7 +100,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
         try {
           image = await placer.place(outcome.record.image);
         } catch (e) {
-          if (!(e instanceof ImageError)) throw e;
+          if (!(e instanceof ExportImageError)) throw e;
           summary.imageProblems++;
           problem(line, `image.path: ${e.message}`);
           continue;

@@ -4,19 +4,16 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import type { RetryDecision } from "./scheduler.js";
+import { WorkError } from "../common/errors.js";
 
 /** A reply that arrived but is not a usable chat completion (malformed JSON, missing fields). */
-export class ModelResponseError extends Error {
-  override name = "ModelResponseError";
-}
+export class ModelResponseError extends WorkError {}
 
 /**
  * Our own per-attempt deadline fired. The SDK's timeout only covers the wait for response headers; a server
  * that stalls halfway through the body is cut off by this deadline instead.
  */
-export class AttemptDeadlineError extends Error {
-  override name = "AttemptDeadlineError";
-}
+export class AttemptDeadlineError extends WorkError {}
 
 type HeaderBag = Headers | Record<string, string | null | undefined> | undefined;
 

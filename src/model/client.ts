@@ -11,21 +11,39 @@ import type { Ledger } from "./ledger.js";
 import { toWireMessages } from "./messages.js";
 import type { ModelEvents } from "./progress.js";
 import { CallFailedError, Scheduler, SchedulerStoppedError } from "./scheduler.js";
+import { WorkError } from "../common/errors.js";
 import type { CallContext, ChatRequest, ChatResult, TokenUsage } from "./types.js";
 
+/** What a failed call was and why: the fields of a {@link ModelCallError}. */
+export interface ModelCallFailure {
+  model: string;
+  stage: string;
+  /** The call's ledger key. */
+  key: string;
+  /** The retry decision's kind ("client", "server", "network"…), or "stopped", "length", "internal". */
+  kind: string;
+  attempts: number;
+  /** The HTTP status, when the server answered one. */
+  status?: number;
+}
+
 /** A call that did not produce an answer; the reason is recorded in the ledger too. */
-export class ModelCallError extends Error {
-  constructor(
-    message: string,
-    readonly model: string,
-    readonly stage: string,
-    readonly key: string,
-    readonly kind: string,
-    readonly attempts: number,
-    readonly status?: number,
-  ) {
+export class ModelCallError extends WorkError implements ModelCallFailure {
+  readonly model: string;
+  readonly stage: string;
+  readonly key: string;
+  readonly kind: string;
+  readonly attempts: number;
+  readonly status?: number;
+
+  constructor(message: string, failure: ModelCallFailure) {
     super(message);
-    this.name = "ModelCallError";
+    this.model = failure.model;
+    this.stage = failure.stage;
+    this.key = failure.key;
+    this.kind = failure.kind;
+    this.attempts = failure.attempts;
+    if (failure.status !== undefined) this.status = failure.status;
   }
 }
 
@@ -176,13 +194,14 @@ export class ModelClient {
   }
 
   private toCallError(error: unknown, context: CallContext, key: string): ModelCallError {
+    const call = { model: this.model, stage: context.stage, key };
     if (error instanceof CallFailedError) {
       const d = error.decision;
-      return new ModelCallError(`${this.model}: ${error.message}`, this.model, context.stage, key, d.kind, error.attempts, d.status);
+      return new ModelCallError(`${this.model}: ${error.message}`, { ...call, kind: d.kind, attempts: error.attempts, status: d.status });
     }
-    if (error instanceof SchedulerStoppedError) return new ModelCallError(`${this.model}: ${error.message}`, this.model, context.stage, key, "stopped", 0);
+    if (error instanceof SchedulerStoppedError) return new ModelCallError(`${this.model}: ${error.message}`, { ...call, kind: "stopped", attempts: 0 });
     const message = error instanceof Error ? error.message : String(error);
-    return new ModelCallError(`${this.model}: ${message}`, this.model, context.stage, key, "internal", 0);
+    return new ModelCallError(`${this.model}: ${message}`, { ...call, kind: "internal", attempts: 0 });
   }
 }
 

@@ -4,6 +4,7 @@
  * log and error message.
  */
 import { z } from "zod";
+import { InputError } from "../common/errors.js";
 
 export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
@@ -54,9 +55,7 @@ export interface Endpoint extends Omit<z.output<typeof endpointConfigSchema>, "b
 }
 
 /** Raised for a configuration the user must fix. */
-export class EndpointConfigError extends Error {
-  override name = "EndpointConfigError";
-}
+export class EndpointConfigError extends InputError {}
 
 function isOpenAIHost(url: string): boolean {
   return new URL(url).hostname === "api.openai.com";

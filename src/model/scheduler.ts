@@ -5,6 +5,7 @@
  * requests-per-minute and tokens-per-minute budgets. stop() refuses new work and lets in-flight calls finish.
  */
 import { TokenBucket } from "./token-bucket.js";
+import { WorkError } from "../common/errors.js";
 
 /** How the caller judges a failed attempt. */
 export interface RetryDecision {
@@ -39,22 +40,22 @@ export interface RunOptions<T> {
 }
 
 /** A call that will not be retried: a permanent error, or attempts exhausted. */
-export class CallFailedError extends Error {
-  constructor(
-    readonly decision: RetryDecision,
-    readonly attempts: number,
-    override readonly cause: unknown,
-  ) {
-    super(`${decision.message} (${decision.kind}${decision.status ? ` ${decision.status}` : ""}, ${attempts} attempt${attempts === 1 ? "" : "s"})`);
-    this.name = "CallFailedError";
+export class CallFailedError extends WorkError {
+  readonly decision: RetryDecision;
+  readonly attempts: number;
+
+  constructor(failure: { decision: RetryDecision; attempts: number; cause: unknown }) {
+    const { decision, attempts } = failure;
+    super(`${decision.message} (${decision.kind}${decision.status ? ` ${decision.status}` : ""}, ${attempts} attempt${attempts === 1 ? "" : "s"})`, { cause: failure.cause });
+    this.decision = decision;
+    this.attempts = attempts;
   }
 }
 
 /** A call not started (or not retried) because the scheduler is stopping. */
-export class SchedulerStoppedError extends Error {
+export class SchedulerStoppedError extends WorkError {
   constructor() {
     super("not sent: stopping (interrupted); rerun the same command to resume");
-    this.name = "SchedulerStoppedError";
   }
 }
 
@@ -124,7 +125,7 @@ export class Scheduler {
         const decision = options.classify(error);
         options.onAttemptError?.(n, decision, error);
         if (decision.kind === "rate-limit") this.onRateLimited(decision.retryAfterMs);
-        if (!decision.retry || n >= this.maxAttempts) throw new CallFailedError(decision, n, error);
+        if (!decision.retry || n >= this.maxAttempts) throw new CallFailedError({ decision, attempts: n, cause: error });
         await sleep(this.delay(n, decision));
         if (this.stopping) throw new SchedulerStoppedError();
         continue;

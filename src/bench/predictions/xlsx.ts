@@ -14,10 +14,9 @@
 import { posix } from "node:path";
 import type { RawCell } from "./pandas.js";
 import { readZipDirectory, readZipEntry, ZipError, type ZipEntry } from "./zip.js";
+import { InputError } from "../../common/errors.js";
 
-export class XlsxError extends Error {
-  override name = "XlsxError";
-}
+export class XlsxError extends InputError {}
 
 const PART_LIMIT = 512 * 1024 * 1024;
 const P = "(?:[A-Za-z_][\\w.-]*:)?"; // optional namespace prefix

@@ -1,6 +1,7 @@
 // Just enough of the ZIP format to read the parts of an .xlsx: the central directory, stored and deflated
 // entries, CRC-32 checked. No ZIP64, no encryption, no multi-disk archives (an .xlsx of predictions needs none).
 import { inflateRawSync } from "node:zlib";
+import { InputError } from "../../common/errors.js";
 
 export interface ZipEntry {
   name: string;
@@ -11,9 +12,7 @@ export interface ZipEntry {
   localOffset: number;
 }
 
-export class ZipError extends Error {
-  override name = "ZipError";
-}
+export class ZipError extends InputError {}
 
 const CRC_TABLE = (() => {
   const table = new Int32Array(256);

@@ -22,6 +22,7 @@
  */
 import { z } from "zod";
 import type { ExternalScorerOptions } from "./options.js";
+import { WorkError } from "../../common/errors.js";
 
 export interface ExternalRequest {
   path: string;
@@ -35,9 +36,7 @@ export interface ExternalResult {
 }
 
 /** A failed scorer call; the message says what went wrong for this image. */
-export class ExternalScorerError extends Error {
-  override name = "ExternalScorerError";
-}
+export class ExternalScorerError extends WorkError {}
 
 const replySchema = z.looseObject({
   score: z.number().finite().optional(),

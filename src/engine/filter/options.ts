@@ -17,6 +17,7 @@
  *   `required`, because an outage of an optional service should not silently empty a data set.
  */
 import { z } from "zod";
+import { InputError } from "../../common/errors.js";
 
 export const DEDUPE_MODES = ["near", "exact", "off"] as const;
 export type DedupeMode = (typeof DEDUPE_MODES)[number];
@@ -63,9 +64,7 @@ export type ExternalScorerOptions = z.output<typeof externalScorerSchema>;
 export const DEFAULT_FILTER_OPTIONS: FilterOptions = filterOptionsSchema.parse({});
 
 /** Raised for options that cannot be used; the message names every bad field. */
-export class FilterOptionsError extends Error {
-  override name = "FilterOptionsError";
-}
+export class FilterOptionsError extends InputError {}
 
 export function parseFilterOptions(input: FilterOptionsInput = {}): FilterOptions {
   const parsed = filterOptionsSchema.safeParse(input);

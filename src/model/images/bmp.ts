@@ -1,6 +1,7 @@
 // A BMP decoder. sharp's prebuilt libvips has no BMP loader (that needs ImageMagick), so BMP pixels are read
 // here and handed to sharp as raw RGB(A). Covers what real files use: 1/4/8-bit palettes, 16/24/32-bit,
 // BI_BITFIELDS masks, bottom-up and top-down rows. RLE and embedded JPEG/PNG are refused with advice.
+import { InputError } from "../../common/errors.js";
 
 export interface RawImage {
   data: Buffer;
@@ -10,7 +11,7 @@ export interface RawImage {
 }
 
 /** Thrown for a BMP that cannot be decoded; the caller adds the source label. */
-export class BmpError extends Error {}
+export class BmpError extends InputError {}
 
 // sharp's default limitInputPixels, so a forged header cannot make us allocate gigabytes.
 const MAX_PIXELS = 0x3fff * 0x3fff;

@@ -1,8 +1,7 @@
 // One error type for every way an image can fail, so callers can tell "bad input image" from a crash.
+import { InputError } from "../../common/errors.js";
 
-export class ImageError extends Error {
-  override name = "ImageError";
-
+export class ImageError extends InputError {
   /**
    * @param source the label of the input: a file path, a URL, `<bytes name>` or `<base64 name>`
    * @param problem what is wrong and what to do about it

@@ -6,13 +6,11 @@ import { ModelClient } from "../model/client.js";
 import { resolveEndpoint, type EndpointConfig } from "../model/endpoint.js";
 import type { Ledger } from "../model/ledger.js";
 import type { ModelEvents } from "../model/progress.js";
-import { UsageError } from "./exit-codes.js";
+import { parsePrice, positiveInt } from "./flag-values.js";
+import { addJudgeEndpointFlags, addQuietFlag, judgeName, type JudgeEndpointFlags } from "./flags.js";
 
-export interface JudgeFlags {
+export interface JudgeFlags extends JudgeEndpointFlags {
   bench: string;
-  judge: string;
-  judgeBaseUrl?: string;
-  judgeApiKeyEnv: string;
   pJudge?: string;
   judgeConcurrency: string;
   judgePrice?: string;
@@ -24,35 +22,17 @@ export interface JudgeFlags {
 }
 
 export function addJudgeFlags(cmd: Command): Command {
-  return cmd
-    .requiredOption("--bench <file|name>", "MM-IFEval file: VLMEvalKit TSV, the authors' C-Level.jsonl/P-Level.jsonl (or their folder), or our JSONL; or the name MM-IFEval: found in $LMUData (default ~/LMUData), then our cache, else downloaded")
-    .requiredOption("--judge <name>", "judge model (the reference uses gpt-4o-2024-11-20 for C-Level)")
-    .option("--judge-base-url <url>", "judge endpoint (default: $OPENAI_BASE_URL, then the OpenAI API)")
-    .option("--judge-api-key-env <var>", "environment variable holding the judge's API key", "OPENAI_API_KEY")
+  cmd
+    .requiredOption("--bench <file|name>", "MM-IFEval file: VLMEvalKit TSV, the authors' C-Level.jsonl/P-Level.jsonl (or their folder), or our JSONL; or the name MM-IFEval: found in $LMUData (default ~/LMUData), then our cache, else downloaded");
+  addJudgeEndpointFlags(cmd, { judge: "judge model, required (the reference uses gpt-4o-2024-11-20 for C-Level)" })
     .option("--p-judge <name>", "separate judge for P-Level items on the judge's endpoint (the authors use gpt-4o-mini)")
     .option("--judge-concurrency <n>", "judge calls in flight at once", "16")
     .option("--judge-price <in,out>", "judge price in USD per million input,output tokens, for the cost report")
     .addOption(new Option("--profile <name>", "reference failure handling (spec §6)").choices(["vlmevalkit", "authors"]).default("vlmevalkit"))
     .option("--limit <n>", "only the first N main items (with their aux rows)")
     .option("--image-root <dir>", "image folder for the authors' JSONL layout (default: next to the JSONL files)")
-    .requiredOption("--out <dir>", "output folder: predictions.jsonl, results.jsonl, summary.json, ledger.sqlite, images/")
-    .option("-q, --quiet", "no progress display");
-}
-
-export function positiveInt(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, got "${value}"`);
-  return n;
-}
-
-export function parsePrice(value: string | undefined, flag: string): { input: number; output: number } | undefined {
-  if (value === undefined) return undefined;
-  const parts = value.split(",").map(Number);
-  if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x) || x < 0)) {
-    throw new UsageError(`${flag} takes two prices in USD per million tokens, input and output, like 2.5,10; got "${value}"`);
-  }
-  return { input: parts[0]!, output: parts[1]! };
+    .requiredOption("--out <dir>", "output folder: predictions.jsonl, results.jsonl, summary.json, ledger.sqlite, images/");
+  return addQuietFlag(cmd);
 }
 
 /** Builds a client; a configuration mistake is an EndpointConfigError (an input error, exit 2). */
@@ -75,7 +55,8 @@ export function judgeClients(flags: JudgeFlags, ledger: Ledger, events: ModelEve
     ...judgeSettings(profileByName(flags.profile)),
     price: parsePrice(flags.judgePrice, "--judge-price"),
   };
-  const judge = makeClient({ ...base, model: flags.judge }, ledger, events);
-  const perception = flags.pJudge && flags.pJudge !== flags.judge ? makeClient({ ...base, model: flags.pJudge }, ledger, events) : undefined;
+  const judgeModel = judgeName(flags);
+  const judge = makeClient({ ...base, model: judgeModel }, ledger, events);
+  const perception = flags.pJudge && flags.pJudge !== judgeModel ? makeClient({ ...base, model: flags.pJudge }, ledger, events) : undefined;
   return perception ? { judge, perception } : { judge };
 }

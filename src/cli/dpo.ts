@@ -1,26 +1,20 @@
 // `mmif dpo`: MM-IFDPO preference pairs from the kept items of `mmif generate`.
 import { Option, type Command } from "commander";
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { profileByName } from "../bench/profiles.js";
 import type { RowIssue } from "../bench/types.js";
 import { runDpo } from "../dpo/run.js";
 import { parseMix, STRATEGIES, type Strategy } from "../dpo/strategies.js";
 import { Ledger } from "../model/ledger.js";
-import { judgeSettings, makeClient, parsePrice, positiveInt } from "./bench-flags.js";
+import { judgeSettings, makeClient } from "./bench-flags.js";
+import { FlagChecks, numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
+import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { onInterrupt } from "./interrupt.js";
 import { progressFor } from "./progress-view.js";
 
-interface DpoFlags {
+interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags {
   items: string;
-  model: string;
-  baseUrl?: string;
-  apiKeyEnv: string;
-  concurrency: string;
-  judgeModel: string;
-  judgeBaseUrl?: string;
-  judgeApiKeyEnv: string;
   strategy: Strategy;
   mix?: string;
   seed: string;
@@ -33,21 +27,16 @@ interface DpoFlags {
 }
 
 export function registerDpo(program: Command): void {
-  program
+  const cmd = program
     .command("dpo")
     .description(
       "For each kept item of items.jsonl, a weaker model answers a degraded prompt (constraints removed, or no image); the pair is " +
         "(full prompt with the image, chosen = the verified answer, rejected = that answer). The rejected answer is scored on the full " +
         "constraint list with the mmif eval scorer; pairs whose rejected answer passes everything are dropped unless --keep-passing.",
     )
-    .requiredOption("--items <file>", "items.jsonl of mmif generate (kept items are used)")
-    .requiredOption("--model <name>", "the weaker model that writes the rejected answers (paper: Qwen2-VL-7B-Instruct)")
-    .option("--base-url <url>", "its OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, then the OpenAI API)")
-    .option("--api-key-env <var>", "environment variable holding its key", "OPENAI_API_KEY")
-    .option("--concurrency <n>", "calls in flight per model", "16")
-    .requiredOption("--judge-model <name>", "judge that scores the rejected answers, as in mmif eval")
-    .option("--judge-base-url <url>", "the judge's endpoint (default: --base-url)")
-    .option("--judge-api-key-env <var>", "environment variable holding the judge's key", "OPENAI_API_KEY")
+    .requiredOption("--items <file>", "items.jsonl of mmif generate (kept items are used)");
+  addModelEndpointFlags(cmd, { model: "the weaker model that writes the rejected answers (paper: Qwen2-VL-7B-Instruct)" });
+  addJudgeEndpointFlags(cmd, { judge: "judge that scores the rejected answers, as in mmif eval (required)" })
     .addOption(new Option("--strategy <name>", "how the rejected answer's prompt is degraded (the paper's §5.3 default: drop-all; its released set used drop-one-third)").choices([...STRATEGIES]).default("drop-all"))
     .option("--mix <list>", "draw the strategy per item from weights instead, e.g. drop-all=0.5,no-image=0.25,drop-one-third=0.25")
     .option("--seed <n>", "seed of which constraints are removed and of the mix", "0")
@@ -55,8 +44,8 @@ export function registerDpo(program: Command): void {
     .option("--min-margin <x>", "drop pairs whose rejected score is within x of the chosen item's score (chosen − rejected < x), or unknown; e.g. 0.01 drops rejected ≥ chosen (default: no margin check)")
     .option("--limit <n>", "only the first N kept items")
     .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost report")
-    .requiredOption("--out <dir>", "output folder: pairs.jsonl, dropped-pairs.jsonl, dpo-stats.json, ledger.sqlite")
-    .option("-q, --quiet", "no progress display")
+    .requiredOption("--out <dir>", "output folder: pairs.jsonl, dropped-pairs.jsonl, dpo-stats.json, ledger.sqlite");
+  addQuietFlag(cmd)
     .addHelpText(
       "after",
       [
@@ -69,31 +58,38 @@ export function registerDpo(program: Command): void {
       ].join("\n"),
     )
     .action(async (flags: DpoFlags, cmd: Command) => {
-      cmd.setOptionValue("exitCode", await runDpoCommand(flags));
+      cmd.setOptionValue("exitCode", await runDpoCommand(flags, cmd.getOptionValueSource("strategy") === "cli"));
     });
 }
 
-export async function runDpoCommand(flags: DpoFlags): Promise<number> {
-  if (!existsSync(flags.items)) throw new UsageError(`--items ${flags.items}: no such file`);
-  let strategies: Array<{ strategy: Strategy; weight: number }>;
-  try {
-    strategies = flags.mix ? parseMix(flags.mix) : [{ strategy: flags.strategy, weight: 1 }];
-  } catch (e) {
-    throw new UsageError(`--mix: ${(e as Error).message}`);
-  }
-  const seed = Number(flags.seed);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number ≥ 0, got "${flags.seed}"`);
-  const minMargin = flags.minMargin === undefined ? undefined : Number(flags.minMargin);
-  if (minMargin !== undefined && !(Number.isFinite(minMargin) && minMargin >= 0 && minMargin <= 1)) throw new UsageError(`--min-margin must be a number from 0 to 1 (a score difference), got "${flags.minMargin}"`);
+export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Promise<number> {
+  // Every problem with the options is reported at once, before any call.
+  const checks = new FlagChecks();
+  checks.inFile(flags.items, "--items");
+  checks.require(!(strategyGiven && flags.mix), "--strategy and --mix exclude each other: --mix draws the strategy per item; give one of them");
+  const strategies: Array<{ strategy: Strategy; weight: number }> = checks.value(() => {
+    try {
+      return flags.mix ? parseMix(flags.mix) : [{ strategy: flags.strategy, weight: 1 }];
+    } catch (e) {
+      throw new UsageError(`--mix: ${(e as Error).message}`);
+    }
+  });
+  const seed = checks.value(() => wholeNumber(flags.seed, "--seed"));
+  const judgeModel = checks.value(() => judgeName(flags));
+  const concurrency = checks.value(() => positiveInt(flags.concurrency, "--concurrency"));
+  const limit = checks.value(() => positiveInt(flags.limit, "--limit"));
+  const price = checks.value(() => parsePrice(flags.price, "--price"));
+  const minMargin = checks.value(() => (flags.minMargin === undefined ? undefined : numberIn(flags.minMargin, "--min-margin", 0, 1)));
+  checks.outDir(flags.out);
+  checks.done();
   const out = resolve(flags.out);
   const ledger = new Ledger(join(out, "ledger.sqlite"));
   const { events, view } = progressFor(flags.quiet);
   const issues: RowIssue[] = [];
   try {
-    const concurrency = positiveInt(flags.concurrency, "--concurrency");
-    const weak = makeClient({ model: flags.model, baseURL: flags.baseUrl, apiKeyEnv: flags.apiKeyEnv, concurrency, params: { temperature: 0 }, price: parsePrice(flags.price, "--price") }, ledger, events);
+    const weak = makeClient({ model: flags.model, baseURL: flags.baseUrl, apiKeyEnv: flags.apiKeyEnv, concurrency, params: { temperature: 0 }, price }, ledger, events);
     const judge = makeClient(
-      { model: flags.judgeModel, baseURL: flags.judgeBaseUrl ?? flags.baseUrl, apiKeyEnv: flags.judgeApiKeyEnv, concurrency, ...judgeSettings() },
+      { model: judgeModel, baseURL: flags.judgeBaseUrl, apiKeyEnv: flags.judgeApiKeyEnv, concurrency, ...judgeSettings() },
       ledger,
       events,
     );
@@ -101,7 +97,7 @@ export async function runDpoCommand(flags: DpoFlags): Promise<number> {
     view?.start();
     let stats;
     try {
-      stats = await runDpo(flags.items, out, { weak, judges: { judge }, profile: profileByName("vlmevalkit"), seed, strategies, dropPassing: flags.keepPassing !== true, minMargin, limit: positiveInt(flags.limit, "--limit") }, issues);
+      stats = await runDpo(flags.items, out, { weak, judges: { judge }, profile: profileByName("vlmevalkit"), seed, strategies, dropPassing: flags.keepPassing !== true, minMargin, limit }, issues);
     } finally {
       view?.stop();
       detach();

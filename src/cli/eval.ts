@@ -2,15 +2,12 @@
 import type { Command } from "commander";
 import { profileByName } from "../bench/profiles.js";
 import { modelAnswers } from "../bench/run.js";
-import { addJudgeFlags, makeClient, parsePrice, positiveInt, type JudgeFlags } from "./bench-flags.js";
+import { addJudgeFlags, makeClient, type JudgeFlags } from "./bench-flags.js";
 import { runBenchCommand } from "./bench-command.js";
-import { UsageError } from "./exit-codes.js";
+import { numberIn, parsePrice, positiveInt } from "./flag-values.js";
+import { addModelEndpointFlags, type ModelEndpointFlags } from "./flags.js";
 
-interface EvalFlags extends JudgeFlags {
-  model: string;
-  baseUrl?: string;
-  apiKeyEnv: string;
-  concurrency: string;
+interface EvalFlags extends JudgeFlags, ModelEndpointFlags {
   imageFirst?: boolean;
   temperature: string;
   maxTokens?: string;
@@ -23,11 +20,8 @@ export function registerEval(program: Command): void {
     .description(
       "Evaluate a vision-language model on MM-IFEval with the reference scorer's verdicts: the model under test answers every " +
         "main and aux row, then each item is judged (rule-based checks, direct judge with the image, comparative judge, perception judge).",
-    )
-    .requiredOption("--model <name>", "model under test, as its server names it")
-    .option("--base-url <url>", "its OpenAI-compatible endpoint (default: $OPENAI_BASE_URL, then the OpenAI API)")
-    .option("--api-key-env <var>", "environment variable holding its API key (local servers need none)", "OPENAI_API_KEY")
-    .option("--concurrency <n>", "model calls in flight at once", "16")
+    );
+  addModelEndpointFlags(cmd, { model: "model under test, as its server names it", concurrency: "model calls in flight at once" })
     .option("--image-first", "send the image before the text (default: as the profile's reference does: VLMEvalKit text first, the authors image first)")
     .option("--temperature <t>", "sampling temperature of the model under test", "0")
     .option("--max-tokens <n>", "answer length limit of the model under test (default: the server's)")
@@ -52,8 +46,7 @@ export function registerEval(program: Command): void {
 }
 
 export async function runEval(flags: EvalFlags): Promise<number> {
-  const temperature = Number(flags.temperature);
-  if (!Number.isFinite(temperature) || temperature < 0 || temperature > 2) throw new UsageError(`--temperature must be between 0 and 2, got "${flags.temperature}"`);
+  const temperature = numberIn(flags.temperature, "--temperature", 0, 2);
   const maxTokens = positiveInt(flags.maxTokens, "--max-tokens");
   return runBenchCommand(flags, async (_rows, ledger, events) => {
     const model = makeClient(

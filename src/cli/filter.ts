@@ -17,6 +17,7 @@ import {
 } from "../engine/filter/index.js";
 import { BufferedWriter } from "../io/writer.js";
 import { EXIT, UsageError } from "./exit-codes.js";
+import { numberIn } from "./flag-values.js";
 import { progressFor } from "./progress-view.js";
 
 export interface FilterFlags {
@@ -118,24 +119,18 @@ export function registerFilter(program: Command): void {
     });
 }
 
-function number(value: string, flag: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got "${value}"`);
-  return n;
-}
-
 /**
  * Flag values → validated filter options; every problem is a UsageError naming the flag (`concurrencyFlag`: the
  * name the command gives the concurrency, e.g. generate's --image-concurrency).
  */
 export function filterOptionsFromFlags(flags: FilterFlags, concurrencyFlag = "--concurrency"): FilterOptions {
   const input: FilterOptionsInput = {
-    minSide: number(flags.minSide, "--min-side"),
-    maxAspect: number(flags.maxAspect, "--max-aspect"),
-    minComplexity: number(flags.minComplexity, "--min-complexity"),
+    minSide: numberIn(flags.minSide, "--min-side"),
+    maxAspect: numberIn(flags.maxAspect, "--max-aspect"),
+    minComplexity: numberIn(flags.minComplexity, "--min-complexity"),
     dedupe: flags.dedupe as FilterOptionsInput["dedupe"],
-    nearDistance: number(flags.nearDistance, "--near-distance"),
-    concurrency: number(flags.concurrency, concurrencyFlag),
+    nearDistance: numberIn(flags.nearDistance, "--near-distance"),
+    concurrency: numberIn(flags.concurrency, concurrencyFlag),
   };
   const scorerOnly = [
     ["--external-min-score", flags.externalMinScore],
@@ -148,11 +143,11 @@ export function filterOptionsFromFlags(flags: FilterFlags, concurrencyFlag = "--
   if (flags.externalScorer !== undefined) {
     input.external = {
       url: flags.externalScorer,
-      timeoutMs: Math.round(number(flags.externalTimeout, "--external-timeout") * 1000),
+      timeoutMs: Math.round(numberIn(flags.externalTimeout, "--external-timeout") * 1000),
       required: flags.externalRequired === true,
       send: flags.externalSend as "data-url" | "path",
-      ...(flags.externalMinScore !== undefined ? { minScore: number(flags.externalMinScore, "--external-min-score") } : {}),
-      ...(flags.externalMinTags !== undefined ? { minTags: number(flags.externalMinTags, "--external-min-tags") } : {}),
+      ...(flags.externalMinScore !== undefined ? { minScore: numberIn(flags.externalMinScore, "--external-min-score") } : {}),
+      ...(flags.externalMinTags !== undefined ? { minTags: numberIn(flags.externalMinTags, "--external-min-tags") } : {}),
     };
   }
   try {

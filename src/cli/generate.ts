@@ -10,29 +10,24 @@ import { runGenerate } from "../engine/generate.js";
 import { STAGES, type Stage } from "../engine/pipeline.js";
 import { readQuestionInputs } from "../engine/question-input.js";
 import { Ledger } from "../model/ledger.js";
-import { judgeSettings, makeClient, parsePrice, positiveInt } from "./bench-flags.js";
+import { judgeSettings, makeClient } from "./bench-flags.js";
+import { numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
+import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { addFilterFlags, filterOptionsFromFlags, type FilterFlags } from "./filter.js";
 import { onInterrupt } from "./interrupt.js";
 import { progressFor } from "./progress-view.js";
 import { reportAfterRun } from "./report.js";
 
-interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency"> {
+interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags {
   images?: string;
   questions?: string;
   out: string;
-  model: string;
-  baseUrl?: string;
-  apiKeyEnv: string;
-  concurrency: string;
   taskModel?: string;
   constraintModel?: string;
   compatModel?: string;
   assignModel?: string;
   responderModel?: string;
-  judgeModel?: string;
-  judgeBaseUrl?: string;
-  judgeApiKeyEnv: string;
   temperature: string;
   price?: string;
   seed: string;
@@ -61,19 +56,14 @@ export function registerGenerate(program: Command): void {
     )
     .option("--images <dir>", "folder of images (searched recursively); tasks are proposed for each kept image")
     .option("--questions <file>", "JSONL of images that carry a question: {\"image\": path relative to the file, \"question\": ..., \"id\"?}")
-    .requiredOption("--out <dir>", "output folder: images.jsonl, items.jsonl, stats.json, bench.jsonl, sft.jsonl, dataset_info.json, images/, ledger.sqlite")
-    .requiredOption("--model <name>", "model for every role not given its own")
-    .option("--base-url <url>", "OpenAI-compatible endpoint of the models (default: $OPENAI_BASE_URL, then the OpenAI API)")
-    .option("--api-key-env <var>", "environment variable holding the key", "OPENAI_API_KEY")
-    .option("--concurrency <n>", "calls in flight per model", "16")
+    .requiredOption("--out <dir>", "output folder: images.jsonl, items.jsonl, stats.json, bench.jsonl, sft.jsonl, dataset_info.json, images/, ledger.sqlite");
+  addModelEndpointFlags(cmd, { model: "model for every role not given its own (the roles share its endpoint)" })
     .option("--task-model <name>", "VLM that proposes tasks and reduces questions to their main task")
     .option("--constraint-model <name>", "LLM that writes constraint sentences")
     .option("--compat-model <name>", "LLM that checks constraints against the task and each other")
     .option("--assign-model <name>", "LLM that chooses verify functions and parameters")
-    .option("--responder-model <name>", "strong VLM that answers (paper: InternVL2.5-78B-MPO)")
-    .option("--judge-model <name>", "judge of the answers, as in mmif eval")
-    .option("--judge-base-url <url>", "the judge's endpoint (default: --base-url)")
-    .option("--judge-api-key-env <var>", "environment variable holding the judge's key", "OPENAI_API_KEY")
+    .option("--responder-model <name>", "strong VLM that answers (paper: InternVL2.5-78B-MPO)");
+  addJudgeEndpointFlags(cmd, { judge: "judge of the answers, as in mmif eval (default: --model)" })
     .option("--temperature <t>", "sampling temperature of the generating roles (tasks, constraints); checks and judges use 0", "0.7")
     .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost in stats.json")
     .option("--seed <n>", "seed of every random choice (same seed, same items)", "0")
@@ -89,8 +79,8 @@ export function registerGenerate(program: Command): void {
     .option("--weights <list>", "sampling weights by category or subcategory key, e.g. format=2,keyword=0.5,tone_requirement=0")
     .option("--extract-task", "reduce each given question to its main task with the task model (the default: paper Fig. 2, \"Refine & Extract Main Task\")")
     .option("--no-extract-task", "use each given question as it is, without the main-task step")
-    .option("--image-concurrency <n>", "images decoded and scored at once by the filter", "4")
-    .option("-q, --quiet", "no progress display");
+    .option("--image-concurrency <n>", "images decoded and scored at once by the filter", "4");
+  addQuietFlag(cmd);
   addFilterFlags(cmd, { concurrency: false, out: false, images: false, quiet: false }).addHelpText(
     "after",
     [
@@ -106,12 +96,6 @@ export function registerGenerate(program: Command): void {
   cmd.action(async (flags: GenerateFlags, c: Command) => {
     c.setOptionValue("exitCode", await runGenerateCommand(flags));
   });
-}
-
-function parseNumber(value: string, flag: string, min: number, max = Infinity): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`${flag} must be a number from ${min}${max < Infinity ? ` to ${max}` : ""}, got "${value}"`);
-  return n;
 }
 
 function parseStages(value: string): Set<Stage> {
@@ -139,14 +123,14 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   if (flags.images && !(existsSync(flags.images) && statSync(flags.images).isDirectory())) throw new UsageError(`--images ${flags.images} is not a folder`);
   if (flags.questions && !existsSync(flags.questions)) throw new UsageError(`--questions ${flags.questions}: no such file`);
   const stages = parseStages(flags.stages);
-  const seed = Math.trunc(parseNumber(flags.seed, "--seed", 0));
-  const threshold = parseNumber(flags.threshold, "--threshold", 0, 1);
-  const temperature = parseNumber(flags.temperature, "--temperature", 0, 2);
+  const seed = wholeNumber(flags.seed, "--seed");
+  const threshold = numberIn(flags.threshold, "--threshold", 0, 1);
+  const temperature = numberIn(flags.temperature, "--temperature", 0, 2);
   const counts = {
-    min: parseNumber(flags.minConstraints, "--min-constraints", 1, 32),
-    max: parseNumber(flags.maxConstraints, "--max-constraints", 1, 32),
-    mode: parseNumber(flags.modeConstraints, "--mode-constraints", 1, 32),
-    mean: parseNumber(flags.meanConstraints, "--mean-constraints", 1, 32),
+    min: numberIn(flags.minConstraints, "--min-constraints", 1, 32),
+    max: numberIn(flags.maxConstraints, "--max-constraints", 1, 32),
+    mode: numberIn(flags.modeConstraints, "--mode-constraints", 1, 32),
+    mean: numberIn(flags.meanConstraints, "--mean-constraints", 1, 32),
     weights: parseWeights(flags.weights),
   };
   const filterOptions = filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags);
@@ -164,7 +148,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
     const role = (name: string | undefined, params: { temperature: number; max_tokens?: number }) =>
       makeClient({ ...base, model: name ?? flags.model, params }, ledger, events);
     const judge = makeClient(
-      { ...base, baseURL: flags.judgeBaseUrl ?? flags.baseUrl, apiKeyEnv: flags.judgeApiKeyEnv, model: flags.judgeModel ?? flags.model, ...judgeSettings() },
+      { ...base, baseURL: flags.judgeBaseUrl, apiKeyEnv: flags.judgeApiKeyEnv, model: judgeName(flags, flags.model), ...judgeSettings() },
       ledger,
       events,
     );

@@ -18,7 +18,8 @@ import {
   type RecipeStage,
 } from "../export/recipes.js";
 import { writeFileAtomic } from "../io/jsonl-file.js";
-import { EXIT, UsageError } from "./exit-codes.js";
+import { EXIT } from "./exit-codes.js";
+import { numberIn } from "./flag-values.js";
 import { packageVersion } from "./version.js";
 
 interface RecipeFlags {
@@ -90,11 +91,9 @@ export function registerRecipe(program: Command): void {
     });
 }
 
+/** An optional number flag (the recipe checks ranges itself). */
 function number(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (text.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got ${JSON.stringify(text)}`);
-  return n;
+  return text === undefined ? undefined : numberIn(text, flag);
 }
 
 export async function runRecipe(flags: RecipeFlags): Promise<number> {

@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { existsSync, statSync } from "node:fs";
 import { writeReport, type ReportOptions } from "../report/index.js";
-import { positiveInt } from "./bench-flags.js";
+import { positiveInt } from "./flag-values.js";
 import { benchFile } from "./bench-name.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 

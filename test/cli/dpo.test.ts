@@ -42,7 +42,7 @@ describe("mmif dpo", () => {
   });
   after(() => server.close());
 
-  const run = (out: string, extra: string[]) => runCli(["dpo", "--items", items, "--model", "weak", "--base-url", server.url, "--judge-model", "judge", "--out", out, "--quiet", ...extra]);
+  const run = (out: string, extra: string[]) => runCli(["dpo", "--items", items, "--model", "weak", "--base-url", server.url, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", ...extra]);
   const pairsOf = (out: string) => readFileSync(join(out, "pairs.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as PreferencePair);
 
   it("drop-all: the weaker model answers the bare task; pairs record what was removed and the rejected verdicts", async () => {
@@ -119,6 +119,6 @@ describe("mmif dpo", () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown strategy "drop-most"/);
     const h = await runCli(["dpo", "--help"]);
-    for (const f of ["--items", "--model", "--strategy", "--mix", "--seed", "--keep-passing", "--min-margin", "--judge-model", "--out"]) assert.ok(h.stdout.includes(f), f);
+    for (const f of ["--items", "--model", "--strategy", "--mix", "--seed", "--keep-passing", "--min-margin", "--judge", "--judge-base-url", "--out"]) assert.ok(h.stdout.includes(f), f);
   });
 });

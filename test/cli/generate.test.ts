@@ -33,7 +33,7 @@ function readJsonl<T>(path: string): T[] {
   return text === "" ? [] : text.split("\n").map((l) => JSON.parse(l) as T);
 }
 
-const ROLES = ["--task-model", "tasks", "--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge-model", "judge"];
+const ROLES = ["--task-model", "tasks", "--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge", "judge"];
 
 describe("mmif generate end to end", () => {
   let server: ScriptedServer;
@@ -45,7 +45,7 @@ describe("mmif generate end to end", () => {
   });
   after(() => server.close());
 
-  const args = (out: string, extra: string[] = [], url = server.url) => ["generate", "--images", images, "--model", "unused", "--base-url", url, ...ROLES, "--out", out, "--quiet", "--concurrency", "4", ...extra];
+  const args = (out: string, extra: string[] = [], url = server.url) => ["generate", "--images", images, "--model", "unused", "--base-url", url, "--judge-base-url", url, ...ROLES, "--out", out, "--quiet", "--concurrency", "4", ...extra];
 
   it("filters the images, generates verified items, and writes every output", async () => {
     const out = join(dir, "run1");
@@ -144,7 +144,7 @@ describe("mmif generate end to end", () => {
       ].map((x) => JSON.stringify(x)).join("\n") + "\n",
     );
     const out = join(dir, "run-q");
-    const r = await runCli(["generate", "--questions", join(qdir, "q.jsonl"), "--model", "unused", "--base-url", server.url, ...ROLES, "--out", out, "--quiet"]);
+    const r = await runCli(["generate", "--questions", join(qdir, "q.jsonl"), "--model", "unused", "--base-url", server.url, "--judge-base-url", server.url, ...ROLES, "--out", out, "--quiet"]);
     assert.equal(r.code, 2, "a bad line is reported");
     assert.match(r.stderr, /q\.jsonl line 3 field "image"/);
     const items = readJsonl<EngineItem>(join(out, "items.jsonl"));
@@ -158,7 +158,7 @@ describe("mmif generate end to end", () => {
     assert.match(items[1]!.reasons.join(" "), /question: .*option/i);
 
     const h = await runCli(["generate", "--help"]);
-    for (const flag of ["--images", "--questions", "--seed", "--limit", "--stages", "--threshold", "--responder-model", "--judge-model", "--min-side", "--min-complexity"]) {
+    for (const flag of ["--images", "--questions", "--seed", "--limit", "--stages", "--threshold", "--responder-model", "--judge", "--judge-base-url", "--min-side", "--min-complexity"]) {
       assert.ok(h.stdout.includes(flag), flag);
     }
     const bad = await runCli(["generate", "--images", images, "--model", "m", "--out", join(dir, "x"), "--stages", "tasks,answer"]);

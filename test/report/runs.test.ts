@@ -43,8 +43,8 @@ describe("reports at the end of a run", () => {
     mkdirSync(images);
     for (let i = 0; i < 2; i++) await drawImage(join(images, `p${i}.png`), i, 400, 300);
     const out = join(root, "gen-out");
-    const roles = ["--task-model", "tasks", "--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge-model", "judge"];
-    const r = await runCli(["generate", "--images", images, "--model", "unused", "--base-url", server.url, ...roles, "--min-complexity", "0", "--out", out, "--quiet"]);
+    const roles = ["--task-model", "tasks", "--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge", "judge"];
+    const r = await runCli(["generate", "--images", images, "--model", "unused", "--base-url", server.url, "--judge-base-url", server.url, ...roles, "--min-complexity", "0", "--out", out, "--quiet"]);
     assert.equal(r.code, 0, r.stderr);
     const stats = JSON.parse(readFileSync(join(out, "stats.json"), "utf8"));
     const doc = readFileSync(join(out, "report.html"), "utf8");

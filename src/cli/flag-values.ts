@@ -1,0 +1,87 @@
+// Flag values → typed values: one parser per kind of value, each naming the flag and what it takes when the value
+// is wrong (a UsageError, exit 2).
+import { existsSync, statSync } from "node:fs";
+import { outDirProblem, outFileProblem } from "../io/out-path.js";
+import { UsageError } from "./exit-codes.js";
+
+/** A whole number ≥ 1, or undefined when the flag was not given. */
+export function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+/** A whole number ≥ 0 (a seed). */
+export function wholeNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isSafeInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number ≥ 0, got "${value}"`);
+  return n;
+}
+
+/** A finite number, within [min, max] when given. */
+export function numberIn(value: string, flag: string, min = -Infinity, max = Infinity): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
+    const range = min > -Infinity && max < Infinity ? ` from ${min} to ${max}` : min > -Infinity ? ` of at least ${min}` : max < Infinity ? ` of at most ${max}` : "";
+    throw new UsageError(`${flag} must be a number${range}, got "${value}"`);
+  }
+  return n;
+}
+
+/** `--price in,out`: USD per million input and output tokens. */
+export function parsePrice(value: string | undefined, flag: string): { input: number; output: number } | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(",").map(Number);
+  if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x) || x < 0)) {
+    throw new UsageError(`${flag} takes two prices in USD per million tokens, input and output, like 2.5,10; got "${value}"`);
+  }
+  return { input: parts[0]!, output: parts[1]! };
+}
+
+/**
+ * Collects the problems of every flag before failing, so a user fixes all of them at once rather than one per run:
+ * `const seed = flags.value(() => wholeNumber(...))` … `flags.done()` throws one UsageError listing them all.
+ * A value read before done() may be undefined where its check failed; done() throws before it can be used.
+ */
+export class FlagChecks {
+  readonly problems: string[] = [];
+
+  value<T>(check: () => T): T {
+    try {
+      return check();
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+      this.problems.push(e.message);
+      return undefined as T;
+    }
+  }
+
+  /** Records `problem` unless `ok`. */
+  require(ok: boolean, problem: string): void {
+    if (!ok) this.problems.push(problem);
+  }
+
+  /** An output folder (created when missing) must be creatable and writable. */
+  outDir(path: string, flag = "--out"): void {
+    const problem = outDirProblem(path);
+    if (problem) this.problems.push(`${flag} ${problem}`);
+  }
+
+  /** An output file must not be a folder, and its folder must exist and be writable. */
+  outFile(path: string | undefined, flag = "--out"): void {
+    const problem = path === undefined ? undefined : outFileProblem(path);
+    if (problem) this.problems.push(`${flag} ${problem}`);
+  }
+
+  /** An input file must exist and be a file. */
+  inFile(path: string, flag: string): void {
+    if (!existsSync(path)) this.problems.push(`${flag} ${path}: no such file`);
+    else if (!statSync(path).isFile()) this.problems.push(`${flag} ${path} is a folder; give a file`);
+  }
+
+  done(): void {
+    if (this.problems.length === 1) throw new UsageError(this.problems[0]!);
+    if (this.problems.length > 1) throw new UsageError(`${this.problems.length} problems with the options:\n  ${this.problems.join("\n  ")}`);
+  }
+}

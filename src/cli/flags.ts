@@ -1,0 +1,66 @@
+// The one flag vocabulary: every option that more than one command takes is declared here once (name, meaning,
+// default), and commands add them through these helpers. Options only one command has are declared in that
+// command. A test checks that every option of every command is documented in the README.
+import { Option, type Command } from "commander";
+import { UsageError } from "./exit-codes.js";
+
+/** The rule every endpoint flag follows, quoted in --help and the README. */
+export const ENDPOINT_DEFAULT = "default: $OPENAI_BASE_URL, then the OpenAI API";
+/** The judge's endpoint never inherits the model's --base-url: it follows the same rule as every endpoint. */
+export const JUDGE_ENDPOINT_DEFAULT = `${ENDPOINT_DEFAULT}; never --base-url`;
+
+/** `--model`, `--base-url`, `--api-key-env`, `--concurrency`: the endpoint of the command's model. */
+export interface ModelEndpointFlags {
+  model: string;
+  baseUrl?: string;
+  apiKeyEnv: string;
+  concurrency: string;
+}
+
+/** Adds the model-endpoint flags; `role` says what --model is in this command. */
+export function addModelEndpointFlags(cmd: Command, role: { model: string; concurrency?: string }): Command {
+  return cmd
+    .requiredOption("--model <name>", role.model)
+    .option("--base-url <url>", `its OpenAI-compatible endpoint (${ENDPOINT_DEFAULT})`)
+    .option("--api-key-env <var>", "environment variable holding its API key (local servers need none)", "OPENAI_API_KEY")
+    .option("--concurrency <n>", role.concurrency ?? "calls in flight per model", "16");
+}
+
+/** `--judge` (or its deprecated alias `--judge-model`), `--judge-base-url`, `--judge-api-key-env`. */
+export interface JudgeEndpointFlags {
+  judge?: string;
+  /** Deprecated alias of --judge. */
+  judgeModel?: string;
+  judgeBaseUrl?: string;
+  judgeApiKeyEnv: string;
+}
+
+/** Adds the judge-endpoint flags; --judge is checked by {@link judgeName} (commander cannot require one of two names). */
+export function addJudgeEndpointFlags(cmd: Command, role: { judge: string }): Command {
+  return cmd
+    .option("--judge <name>", role.judge)
+    .addOption(new Option("--judge-model <name>", "deprecated alias of --judge").hideHelp())
+    .option("--judge-base-url <url>", `the judge's OpenAI-compatible endpoint (${JUDGE_ENDPOINT_DEFAULT})`)
+    .option("--judge-api-key-env <var>", "environment variable holding the judge's API key", "OPENAI_API_KEY");
+}
+
+/**
+ * The judge's model name from --judge or the deprecated --judge-model (with a warning). `fallback` is used when
+ * neither is given (generate: --model); without one, a missing judge is a usage error.
+ */
+export function judgeName(flags: JudgeEndpointFlags, fallback?: string): string {
+  if (flags.judgeModel !== undefined) {
+    process.stderr.write("mmif: warning: --judge-model is deprecated; use --judge\n");
+    if (flags.judge !== undefined && flags.judge !== flags.judgeModel) {
+      throw new UsageError(`--judge ${flags.judge} and --judge-model ${flags.judgeModel} disagree; give only --judge`);
+    }
+  }
+  const name = flags.judge ?? flags.judgeModel ?? fallback;
+  if (name === undefined) throw new UsageError("required option '--judge <name>' not specified");
+  return name;
+}
+
+/** `-q, --quiet`. */
+export function addQuietFlag(cmd: Command, description = "no progress display"): Command {
+  return cmd.option("-q, --quiet", description);
+}

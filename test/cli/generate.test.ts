@@ -152,7 +152,7 @@ describe("mmif generate end to end", () => {
     assert.equal(items[0]!.source, "question");
     // "Refine & extract main task" runs by default (paper Fig. 2); --no-extract-task keeps the question as given.
     assert.equal(items[0]!.task, "What is happening in this harbor scene, and why does it feel calm?");
-    const asGiven = await runCli(["generate", "--questions", join(qdir, "q.jsonl"), "--no-extract-task", "--model", "unused", "--base-url", server.url, ...ROLES, "--out", join(dir, "run-q-raw"), "--quiet", "--stages", "filter,tasks"]);
+    const asGiven = await runCli(["generate", "--questions", join(qdir, "q.jsonl"), "--no-extract-task", "--model", "unused", "--base-url", server.url, "--judge-base-url", server.url, ...ROLES, "--out", join(dir, "run-q-raw"), "--quiet", "--stages", "filter,tasks"]);
     assert.equal(asGiven.code, 2, asGiven.stderr);
     assert.match(readJsonl<EngineItem>(join(dir, "run-q-raw", "items.jsonl"))[0]!.task, /two short paragraphs\.$/);
     assert.match(items[1]!.reasons.join(" "), /question: .*option/i);

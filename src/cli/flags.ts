@@ -44,18 +44,23 @@ export function addJudgeEndpointFlags(cmd: Command, role: { judge: string }): Co
     .option("--judge-api-key-env <var>", "environment variable holding the judge's API key", "OPENAI_API_KEY");
 }
 
-/**
- * The judge's model name from --judge or the deprecated --judge-model (with a warning). `fallback` is used when
- * neither is given (generate: --model); without one, a missing judge is a usage error.
- */
-export function judgeName(flags: JudgeEndpointFlags, fallback?: string): string {
+/** The judge named by --judge or by the deprecated --judge-model (with a warning); undefined when neither is given. */
+export function givenJudge(flags: JudgeEndpointFlags): string | undefined {
   if (flags.judgeModel !== undefined) {
     process.stderr.write("mmif: warning: --judge-model is deprecated; use --judge\n");
     if (flags.judge !== undefined && flags.judge !== flags.judgeModel) {
       throw new UsageError(`--judge ${flags.judge} and --judge-model ${flags.judgeModel} disagree; give only --judge`);
     }
   }
-  const name = flags.judge ?? flags.judgeModel ?? fallback;
+  return flags.judge ?? flags.judgeModel;
+}
+
+/**
+ * The judge's model name. `fallback` is used when no judge is given (generate: --model); without one, a missing
+ * judge is a usage error.
+ */
+export function judgeName(flags: JudgeEndpointFlags, fallback?: string): string {
+  const name = givenJudge(flags) ?? fallback;
   if (name === undefined) throw new UsageError("required option '--judge <name>' not specified");
   return name;
 }

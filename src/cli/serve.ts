@@ -4,17 +4,16 @@ import { resolve } from "node:path";
 import { profileByName } from "../bench/profiles.js";
 import { Ledger } from "../model/ledger.js";
 import { asSent, createRewardServer, UNSCORABLE_POLICIES, type UnscorablePolicy } from "../serve/index.js";
-import { judgeSettings, makeClient, positiveInt } from "./bench-flags.js";
+import { judgeSettings, makeClient } from "./bench-flags.js";
+import { positiveInt } from "./flag-values.js";
+import { addJudgeEndpointFlags, givenJudge, type JudgeEndpointFlags } from "./flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { packageVersion } from "./version.js";
 
-interface ServeFlags {
+interface ServeFlags extends JudgeEndpointFlags {
   host: string;
   port: string;
   apiKeyEnv?: string;
-  judge?: string;
-  judgeBaseUrl?: string;
-  judgeApiKeyEnv: string;
   judgeConcurrency: string;
   profile: "vlmevalkit" | "authors";
   ledger: string;
@@ -28,7 +27,7 @@ interface ServeFlags {
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export function registerServe(program: Command): void {
-  program
+  const cmd = program
     .command("serve")
     .description(
       "Serve MM-IFEval constraint checks as rewards over HTTP: rule_based constraints are checked here with the verdicts of mmif verify " +
@@ -37,10 +36,8 @@ export function registerServe(program: Command): void {
     )
     .option("--host <address>", "address to listen on (loopback by default; anything else should have --api-key-env)", "127.0.0.1")
     .option("--port <n>", "port to listen on (0: any free port, printed at start)", "8000")
-    .option("--api-key-env <var>", "require the header Authorization: Bearer <key>, the key read from this environment variable")
-    .option("--judge <name>", "judge model for direct_gpt and cmp_gpt constraints (without it they are unscorable)")
-    .option("--judge-base-url <url>", "judge endpoint (default: $OPENAI_BASE_URL, then the OpenAI API)")
-    .option("--judge-api-key-env <var>", "environment variable holding the judge's API key", "OPENAI_API_KEY")
+    .option("--api-key-env <var>", "require the header Authorization: Bearer <key>, the key read from this environment variable");
+  addJudgeEndpointFlags(cmd, { judge: "judge model for direct_gpt and cmp_gpt constraints (without it they are unscorable)" })
     .option("--judge-concurrency <n>", "judge calls in flight at once", "16")
     .addOption(new Option("--profile <name>", "reference judge handling: retries, compare prompt (spec §6)").choices(["vlmevalkit", "authors"]).default("vlmevalkit"))
     .option("--ledger <file>", "SQLite call ledger of the judge's calls (opened only with --judge)", "mmif-serve-ledger.sqlite")
@@ -94,11 +91,12 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (!LOOPBACK.has(flags.host) && apiKey === undefined) log(`mmif serve: warning: listening on ${flags.host} without --api-key-env: anyone who can reach it can use your judge`);
 
-  const ledger = flags.judge ? new Ledger(resolve(flags.ledger)) : undefined;
+  const judgeModel = givenJudge(flags);
+  const ledger = judgeModel ? new Ledger(resolve(flags.ledger)) : undefined;
   try {
     const judge = ledger
       ? makeClient(
-          { model: flags.judge!, baseURL: flags.judgeBaseUrl, apiKeyEnv: flags.judgeApiKeyEnv, concurrency: positiveInt(flags.judgeConcurrency, "--judge-concurrency"), ...judgeSettings(profile) },
+          { model: judgeModel!, baseURL: flags.judgeBaseUrl, apiKeyEnv: flags.judgeApiKeyEnv, concurrency: positiveInt(flags.judgeConcurrency, "--judge-concurrency"), ...judgeSettings(profile) },
           ledger,
         )
       : undefined;
@@ -110,7 +108,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
       maxBodyBytes: maxBodyMb * 1024 * 1024,
       ...(apiKey !== undefined ? { apiKey } : {}),
       stripTokens: flags.stripTokens ? flags.stripTokens.split(",") : [],
-      info: { version: packageVersion(), judge: flags.judge ?? null, profile: profile.name, unscorable: flags.unscorable },
+      info: { version: packageVersion(), judge: judgeModel ?? null, profile: profile.name, unscorable: flags.unscorable },
       ...(flags.quiet ? {} : { log }),
     });
     await new Promise<void>((done, fail) => {

@@ -42,6 +42,8 @@ describe("one flag vocabulary", () => {
     "--concurrency": "filter: images decoded at once (4); elsewhere: calls in flight per model (16)",
     "--temperature": "eval: the model under test (0); generate: the generating roles (0.7)",
     "--images": "filter/generate: a folder (no default); export: how images are placed (copy)",
+    "--image-root": "eval/score/report: the authors' image folder (next to the JSONL); serve: where request paths resolve (.)",
+    "--api-key-env": "serve: the key clients must send (none by default); elsewhere: the model's key (OPENAI_API_KEY)",
   };
 
   it("a flag means the same in every command: one default for each name", async () => {

@@ -6,6 +6,7 @@
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { join } from "node:path";
 import type { UsageWithCost } from "../model/accounting.js";
+import type { RuleOnlySummary } from "./rule-only.js";
 import type { Prediction } from "./run.js";
 import type { ItemResult } from "./score.js";
 import type { Summary } from "./summary.js";
@@ -20,6 +21,8 @@ export interface RunInfo {
 }
 
 export interface SummaryFile extends Summary, RunInfo {
+  /** Only with `--judge none`: rule_based accuracy and strict rate; C / P / Avg are then null. */
+  rule_only?: RuleOnlySummary;
   usage: UsageWithCost[];
   /** USD over the models with a price; null when none has one. */
   cost: number | null;

@@ -9,6 +9,7 @@ import type { ImageSource } from "../model/images.js";
 import type { ModelEvents } from "../model/progress.js";
 import type { ChatRequest, ContentPart } from "../model/types.js";
 import type { Profile } from "./profiles.js";
+import { scoreRuleOnly } from "./rule-only.js";
 import { scoreItem, type ItemResult, type JudgeCall, type JudgeFn } from "./score.js";
 import type { BenchRow } from "./types.js";
 
@@ -35,7 +36,8 @@ export interface JudgeClients {
 export interface RunOptions {
   rows: readonly BenchRow[];
   answers: AnswerSource;
-  judges: JudgeClients;
+  /** None (`--judge none`): only rule_based constraints are scored (rule-only.ts); give it ruleOnlyRows(). */
+  judges: JudgeClients | null;
   profile: Profile;
   events?: ModelEvents;
 }
@@ -128,6 +130,7 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     const missing = preds.filter((p) => p.prediction === null);
     if (missing.length > 0) return failedForAnswers(main, missing, profile);
     const aux: Record<string, string> = {};
+    if (judges === null) return scoreRuleOnly(main, preds[0]!.prediction!, profile);
     for (const p of preds.slice(1)) if (p.row.delCons !== undefined) aux[p.row.delCons] = p.prediction!;
     return scoreItem(
       { id: main.id, tag: main.tag, question: main.question, prediction: preds[0]!.prediction!, constraints: main.constraints, answer: main.answer, aux },

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { loadBench } from "../bench/load/index.js";
 import { writeRunOutputs, type SummaryFile } from "../bench/outputs.js";
 import { profileByName } from "../bench/profiles.js";
+import { formatRuleOnlyTable, ruleOnlyRows, summarizeRuleOnly } from "../bench/rule-only.js";
 import { runBench, type AnswerSource } from "../bench/run.js";
 import { formatTable, summarize } from "../bench/summary.js";
 import type { BenchRow } from "../bench/types.js";
@@ -11,7 +12,7 @@ import { usageWithCost } from "../model/accounting.js";
 import type { ModelClient } from "../model/client.js";
 import { Ledger } from "../model/ledger.js";
 import type { ModelEvents } from "../model/progress.js";
-import { judgeClients, type JudgeFlags } from "./bench-flags.js";
+import { isRuleOnly, judgeClients, type JudgeFlags } from "./bench-flags.js";
 import { positiveInt } from "./flag-values.js";
 import { benchFile } from "./bench-name.js";
 import { EXIT, UsageError } from "./exit-codes.js";
@@ -56,6 +57,9 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
   const rows = limitRows(loaded.rows, limit);
   if (rows.filter((r) => r.inferType === "main").length === 0) throw new UsageError(`no usable main rows in ${bench}`);
   if (loaded.issues.length > 0) warn(`${loaded.issues.length} bad row(s) left out: scores are not comparable with the full benchmark`);
+  const ruleOnly = isRuleOnly(flags);
+  const scored = ruleOnly ? ruleOnlyRows(rows) : rows;
+  if (ruleOnly && scored.length === 0) throw new UsageError(`--judge none: no C-Level item of ${bench} has a rule_based constraint, so there is nothing to score without a judge`);
 
   const ledger = new Ledger(join(out, "ledger.sqlite"));
   const { events, view } = progressFor(flags.quiet);
@@ -63,26 +67,26 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
     const answerSetup = await setup(rows, ledger, events);
     for (const p of answerSetup.problems?.slice(0, SHOWN_ISSUES) ?? []) warn(p);
     const judges = judgeClients(flags, ledger, events);
-    const clients = [answerSetup.model, judges.judge, judges.perception].filter((c): c is ModelClient => c !== undefined);
+    const clients = [answerSetup.model, judges?.judge, judges?.perception].filter((c): c is ModelClient => c !== undefined);
     const detach = onInterrupt(clients);
     view?.start();
     let output;
     try {
-      output = await runBench({ rows, answers: answerSetup.answers, judges, profile, events });
+      output = await runBench({ rows: scored, answers: answerSetup.answers, judges, profile, events });
     } finally {
       view?.stop();
       detach();
     }
     const interrupted = clients.some((c) => c.scheduler.isStopping);
-    const summary = summarize(output.results);
+    const summary = ruleOnly ? summarizeRuleOnly(output.results) : summarize(output.results);
     const prices = Object.fromEntries(clients.map((c) => [c.model, c.endpoint.price]));
     const usage = usageWithCost(ledger, prices);
     const priced = usage.filter((u) => u.cost !== null);
     const file: SummaryFile = {
       ...summary,
       model: answerSetup.modelName,
-      judge: judges.judge.model,
-      perception_judge: (judges.perception ?? judges.judge).model,
+      judge: judges?.judge.model ?? "none",
+      perception_judge: judges ? (judges.perception ?? judges.judge).model : "none",
       profile: profile.name,
       bench: resolve(bench),
       created_at: new Date().toISOString(),
@@ -91,7 +95,8 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
     };
     await writeRunOutputs(out, answerSetup.model ? output.predictions : null, output.results, file);
     await reportAfterRun(out, { rows }, flags.quiet);
-    process.stdout.write(`${formatTable(answerSetup.modelName ?? "predictions", summary)}\n`);
+    const name = answerSetup.modelName ?? "predictions";
+    process.stdout.write(`${file.rule_only ? formatRuleOnlyTable(name, file.rule_only) : formatTable(name, summary)}\n`);
     const c = summary.counts;
     if (c.failed_items > 0 || c.failed_constraints > 0) {
       warn(`${c.failed_items} item(s) and ${c.failed_constraints} constraint(s) could not be judged; see results.jsonl (profile ${profile.name})`);

@@ -6,8 +6,9 @@ import { ModelClient } from "../model/client.js";
 import { resolveEndpoint, type EndpointConfig } from "../model/endpoint.js";
 import type { Ledger } from "../model/ledger.js";
 import type { ModelEvents } from "../model/progress.js";
+import { UsageError } from "./exit-codes.js";
 import { parsePrice, positiveInt } from "./flag-values.js";
-import { addJudgeEndpointFlags, addQuietFlag, judgeName, type JudgeEndpointFlags } from "./flags.js";
+import { addJudgeEndpointFlags, addQuietFlag, givenJudge, judgeName, type JudgeEndpointFlags } from "./flags.js";
 
 export interface JudgeFlags extends JudgeEndpointFlags {
   bench: string;
@@ -24,7 +25,7 @@ export interface JudgeFlags extends JudgeEndpointFlags {
 export function addJudgeFlags(cmd: Command): Command {
   cmd
     .requiredOption("--bench <file|name>", "MM-IFEval file: VLMEvalKit TSV, the authors' C-Level.jsonl/P-Level.jsonl (or their folder), or our JSONL; or the name MM-IFEval: found in $LMUData (default ~/LMUData), then our cache, else downloaded");
-  addJudgeEndpointFlags(cmd, { judge: "judge model, required (the reference uses gpt-4o-2024-11-20 for C-Level)" })
+  addJudgeEndpointFlags(cmd, { judge: "judge model, required (the reference uses gpt-4o-2024-11-20 for C-Level); none: score only rule_based constraints, no judge calls (not comparable with MM-IFEval scores)" })
     .option("--p-judge <name>", "separate judge for P-Level items on the judge's endpoint (the authors use gpt-4o-mini)")
     .option("--judge-concurrency <n>", "judge calls in flight at once", "16")
     .option("--judge-price <in,out>", "judge price in USD per million input,output tokens, for the cost report")
@@ -46,8 +47,16 @@ export function judgeSettings(profile: Profile = VLMEVALKIT): Pick<EndpointConfi
   return { params: { temperature: j.temperature, max_tokens: j.maxTokens }, timeoutMs: j.timeoutMs };
 }
 
+/** `--judge none`: only rule_based constraints are scored (bench/rule-only.ts). */
+export function isRuleOnly(flags: JudgeFlags): boolean {
+  if (givenJudge(flags) !== "none") return false;
+  if (flags.pJudge !== undefined) throw new UsageError("--p-judge cannot be used with --judge none: P-Level items need a judge and are not scored without one");
+  return true;
+}
+
 /** The judges of an eval run; images go to them at high detail, unresized (run.ts). */
-export function judgeClients(flags: JudgeFlags, ledger: Ledger, events: ModelEvents): JudgeClients {
+export function judgeClients(flags: JudgeFlags, ledger: Ledger, events: ModelEvents): JudgeClients | null {
+  if (isRuleOnly(flags)) return null;
   const base = {
     baseURL: flags.judgeBaseUrl,
     apiKeyEnv: flags.judgeApiKeyEnv,

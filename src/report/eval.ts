@@ -10,7 +10,9 @@ import { readEvalRun, type EvalReportOptions, type EvalRun, type ResultLine } fr
 import { fmt1, html, page, type SafeHtml } from "./html.js";
 import { LEADERBOARD } from "./leaderboard.js";
 import { categoryLabel, methodLabel, sortCategories } from "./labels.js";
-import { browserSection, card, notesBlock, usageTable } from "./sections.js";
+import type { RuleOnlySummary } from "../bench/rule-only.js";
+import { isSimulatedModel, SIMULATED_BANNER } from "../model/simulated.js";
+import { bannerBlock, browserSection, card, notesBlock, usageTable } from "./sections.js";
 
 type Metric = "c_level" | "p_level" | "overall";
 const METRICS: Array<{ key: Metric; name: string; board: "c" | "p" | "overall" }> = [
@@ -32,6 +34,15 @@ function headline(run: EvalRun): SafeHtml {
     html`<span data-metric="failed_items">${c?.failed_items ?? 0}</span>`,
     html`of ${(c?.c_items ?? 0) + (c?.p_items ?? 0)} items`,
   )}${card("Failed constraints", html`<span data-metric="failed_constraints">${c?.failed_constraints ?? 0}</span>`, "left without a verdict")}</div>`;
+}
+
+/** `--judge none`: rule_based accuracy and strict rate only, no C / P / Avg to set beside the leaderboard. */
+function ruleOnlyHeadline(r: RuleOnlySummary): SafeHtml {
+  return html`<div class="cards">${card("Rule-based accuracy", html`<span data-metric="rule_based">${fmt1(r.accuracy)}</span>`, `${r.constraints} rule_based constraints`)}${card(
+    "Strict (rule-based)",
+    html`<span data-metric="strict">${fmt1(r.strict)}</span>`,
+    `${r.items} C-Level items with every rule_based constraint passed`,
+  )}</div>`;
 }
 
 function leaderboard(run: EvalRun): SafeHtml {
@@ -82,6 +93,10 @@ function failures(results: readonly ResultLine[]): SafeHtml {
   return html`<section id="failures"><h2>Failures</h2><h3>Items whose judging failed (${items.length})</h3>${itemTable}<h3>Constraints without a verdict (${constraints.length})</h3>${constraintTable}</section>`;
 }
 
+function simulated(s: EvalRun["summary"]): boolean {
+  return [s.model, s.judge, s.perception_judge, ...(s.usage ?? []).map((u) => u.model)].some(isSimulatedModel);
+}
+
 export function renderEvalReport(run: EvalRun): string {
   const s = run.summary;
   const title = `MM-IFEval report: ${s.model ?? "predictions"}`;
@@ -92,7 +107,9 @@ export function renderEvalReport(run: EvalRun): string {
     s.bench ? `bench ${basename(s.bench)}` : "",
     s.created_at ? `run ${s.created_at}` : "",
   ].filter(Boolean);
-  const body = html`<header><h1>${title}</h1><p class="meta">${meta.join(" · ")}</p>${notesBlock(run.notes)}</header><main><section id="headline"><h2>Headline</h2>${headline(run)}</section>${leaderboard(run)}${accuracy(
+  const banners = [s.rule_only ? `${s.rule_only.note}. P-Level items and judged constraints were not scored.` : "", simulated(s) ? SIMULATED_BANNER : ""].filter(Boolean);
+  const top = s.rule_only ? html`<section id="headline"><h2>Headline</h2>${ruleOnlyHeadline(s.rule_only)}</section>` : html`<section id="headline"><h2>Headline</h2>${headline(run)}</section>${leaderboard(run)}`;
+  const body = html`<header><h1>${title}</h1><p class="meta">${meta.join(" · ")}</p>${bannerBlock(banners)}${notesBlock(run.notes)}</header><main>${top}${accuracy(
     run,
   )}${failures(run.results)}<section id="usage"><h2>Tokens and cost</h2>${usageTable(s.usage ?? [], s.cost ?? null)}</section>${browserSection(run.browser)}</main>`;
   return page({ title, css: STYLE, script: CLIENT_SCRIPT, body, data: run.browser });

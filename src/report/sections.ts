@@ -7,6 +7,11 @@ export function card(label: string, value: SafeHtml | string, sub?: SafeHtml | s
   return html`<div class="card"><div class="card-label">${label}</div><div class="card-value">${value}</div>${sub ? html`<div class="card-sub">${sub}</div>` : ""}</div>`;
 }
 
+/** Warnings that change how every number on the page must be read (rule-only scoring, a simulated model). */
+export function bannerBlock(banners: readonly string[]): SafeHtml {
+  return html`${banners.map((b) => html`<p class="banner" role="note">${b}</p>`)}`;
+}
+
 export function notesBlock(notes: readonly string[]): SafeHtml {
   return notes.length ? html`<ul class="notes">${notes.map((n) => html`<li>${n}</li>`)}</ul>` : html``;
 }

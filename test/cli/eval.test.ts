@@ -273,6 +273,33 @@ describe("mmif eval / mmif score end to end", () => {
     assert.deepEqual(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).overall, EXPECTED.overall);
   });
 
+  it("--judge none: only C-Level items with rule_based constraints, no judge call, results equal the rule verdicts", async () => {
+    const out = join(dir, "out-rule-only");
+    const before = server.chatRequests().length;
+    const r = await runCli(evalArgs(benches.tsv, out, []).map((a) => (a === "judge" ? "none" : a)));
+    assert.equal(r.code, 0, r.stderr);
+    const calls = server.chatRequests().slice(before);
+    assert.deepEqual(calls.map((c) => c.model).sort(), ["vlm", "vlm"], "the two C-Level main rows only: no aux, no P-Level, no judge");
+    const results = readJsonl(join(out, "results.jsonl"));
+    for (const [item, answer] of [[C1, ANSWERS[assemble(C1)]!], [C2, ANSWERS[assemble(C2)]!]] as const) {
+      const rules = item.constraints.filter((c) => c.judge.method === "rule_based");
+      const verdicts = await runCli(["verify", "--in", "-"], { input: `${JSON.stringify({ response: answer, constraints: rules })}\n` });
+      const expected = rules.map(() => (JSON.parse(verdicts.stdout).pass ? 1 : 0));
+      assert.deepEqual(results.find((x) => x.id === item.id)!.constraints.map((c: { score: number }) => c.score), expected);
+    }
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    assert.equal(summary.judge, "none");
+    assert.deepEqual([summary.c_level, summary.p_level, summary.overall], [null, null, null]);
+    // C1's answer has 2 paragraphs (pass); C2's is one sentence (pass).
+    assert.deepEqual({ accuracy: summary.rule_only.accuracy, constraints: summary.rule_only.constraints, strict: summary.rule_only.strict }, { accuracy: 100, constraints: 2, strict: 100 });
+    assert.match(r.stdout, /rule_based acc/);
+    assert.match(r.stdout, /not comparable with MM-IFEval scores/);
+    const report = readFileSync(join(out, "report.html"), "utf8");
+    assert.match(report, /class="banner"[^>]*>rule_based constraints only \(--judge none\): not comparable with MM-IFEval scores/);
+    assert.ok(!report.includes('id="leaderboard"'), "no leaderboard beside rule-only numbers");
+    assert.ok(!report.includes('data-metric="c_level"'));
+  });
+
   it("documents every flag and exits 2 on bad usage", async () => {
     const h = await runCli(["eval", "--help"]);
     for (const flag of ["--bench", "--model", "--base-url", "--api-key-env", "--judge", "--judge-base-url", "--judge-api-key-env", "--p-judge", "--profile", "--image-first", "--concurrency", "--limit", "--out"]) {

@@ -26,6 +26,8 @@ export interface SummaryFile extends Summary, RunInfo {
   usage: UsageWithCost[];
   /** USD over the models with a price; null when none has one. */
   cost: number | null;
+  /** Present when --skip-bad-rows left items out: why these scores are not comparable with the full benchmark. */
+  not_comparable?: string;
 }
 
 async function writeJsonl(path: string, records: Iterable<unknown>): Promise<void> {

@@ -12,8 +12,10 @@ import { usageWithCost } from "../model/accounting.js";
 import type { ModelClient } from "../model/client.js";
 import { Ledger } from "../model/ledger.js";
 import type { ModelEvents } from "../model/progress.js";
+import { checkBench, formatProblem, type BenchProblem } from "../bench/check.js";
 import { isRuleOnly, judgeClients, type JudgeFlags } from "./bench-flags.js";
-import { positiveInt } from "./flag-values.js";
+import { FlagChecks, parsePrice, positiveInt } from "./flag-values.js";
+import { judgeName } from "./flags.js";
 import { benchFile } from "./bench-name.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { onInterrupt } from "./interrupt.js";
@@ -25,8 +27,29 @@ export interface AnswerSetup {
   /** The model under test's client, when it answers here (eval), to stop on Ctrl-C and price its calls. */
   model?: ModelClient;
   modelName: string | null;
-  /** Rows without an answer in a predictions file, reported as input problems. */
-  problems?: string[];
+}
+
+/** What a command adds to the checks made before any call, and how it answers once they pass. */
+export interface BenchCommandParts {
+  /** The command's own option values, checked together with the shared ones (every problem listed at once). */
+  checkFlags?: (checks: FlagChecks) => void;
+  /** Reads what answers the rows (score: the predictions file): its problems, and the items they leave unusable. */
+  preflight?: (rows: BenchRow[]) => Promise<{ problems: BenchProblem[]; badIds: ReadonlySet<string> }>;
+  setup: (rows: BenchRow[], ledger: Ledger, events: ModelEvents) => Promise<AnswerSetup>;
+}
+
+/** The validated inputs of an eval or score run: what a run (or a dry run) starts from, found with no model call. */
+export interface CheckedBenchRun {
+  bench: string;
+  out: string;
+  /** The rows to answer and judge (under --skip-bad-rows, without the items that have a problem). */
+  rows: BenchRow[];
+  /** Every problem found; a run starts with problems only under --skip-bad-rows. */
+  problems: BenchProblem[];
+  /** Main items left out because of a problem (0 unless --skip-bad-rows). */
+  skippedItems: number;
+  /** Rows the loader could not use (always left out). */
+  unloadableRows: number;
 }
 
 const SHOWN_ISSUES = 20;
@@ -42,21 +65,57 @@ export function limitRows(rows: readonly BenchRow[], limit: number | undefined):
   return rows.filter((r) => ids.has(r.id));
 }
 
-export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[], ledger: Ledger, events: ModelEvents) => Promise<AnswerSetup>): Promise<number> {
-  const profile = profileByName(flags.profile);
-  const limit = positiveInt(flags.limit, "--limit");
+/**
+ * Everything an eval or score run needs, checked before any model call: the options (all problems at once), --out,
+ * the whole bench (rows the loader rejects, and constraints the reference could not score: bench/check.ts), and
+ * the command's own input (predictions). Throws a UsageError listing the problems (first 20 and a count) unless
+ * --skip-bad-rows, which leaves out the items that have one.
+ */
+export async function checkBenchRun(flags: JudgeFlags, parts: Pick<BenchCommandParts, "checkFlags" | "preflight">): Promise<CheckedBenchRun> {
+  const checks = new FlagChecks();
+  const limit = checks.value(() => positiveInt(flags.limit, "--limit"));
+  checks.value(() => judgeName(flags));
+  checks.value(() => isRuleOnly(flags));
+  checks.value(() => positiveInt(flags.judgeConcurrency, "--judge-concurrency"));
+  checks.value(() => parsePrice(flags.judgePrice, "--judge-price"));
+  checks.outDir(flags.out);
+  parts.checkFlags?.(checks);
+  checks.done();
+
   const out = resolve(flags.out);
   mkdirSync(out, { recursive: true });
-
   const bench = await benchFile(flags.bench, flags.quiet);
   const loaded = await loadBench(bench, { imageDir: join(out, "images"), imageRoot: flags.imageRoot });
-  for (const issue of loaded.issues.slice(0, SHOWN_ISSUES)) {
-    warn(`${issue.file} row ${issue.row}${issue.field ? ` field "${issue.field}"` : ""}: ${issue.message}`);
+  const limited = limitRows(loaded.rows, limit);
+  const found = checkBench(loaded, limited);
+  const pre = parts.preflight ? await parts.preflight(limited) : { problems: [], badIds: new Set<string>() };
+  const problems = [...found.problems, ...pre.problems];
+  if (flags.skipBadRows && flags.scoreBadRows) throw new UsageError("--skip-bad-rows and --score-bad-rows exclude each other; give one");
+  // --score-bad-rows keeps the items whose constraints the reference cannot score (they fail, as there).
+  const kept = flags.scoreBadRows ? limited : found.usable;
+  const usableIds = new Set(kept.filter((r) => !pre.badIds.has(r.id)).map((r) => r.id));
+  const rows = limited.filter((r) => usableIds.has(r.id));
+  if (problems.length > 0 && !flags.skipBadRows && !flags.scoreBadRows) {
+    const shown = problems.slice(0, SHOWN_ISSUES).map(formatProblem);
+    const more = problems.length > SHOWN_ISSUES ? [`... and ${problems.length - SHOWN_ISSUES} more`] : [];
+    throw new UsageError(
+      [`${problems.length} problem(s) in the input; nothing was sent to a model:`, ...shown, ...more].join("\n  ") +
+        "\nFix them, or rerun with --skip-bad-rows to score the other items (the scores are then not comparable with the full benchmark)," +
+        "\nor with --score-bad-rows to score every loadable item as the reference does (items it cannot score fail).",
+    );
   }
-  if (loaded.issues.length > SHOWN_ISSUES) warn(`... and ${loaded.issues.length - SHOWN_ISSUES} more bad rows`);
-  const rows = limitRows(loaded.rows, limit);
-  if (rows.filter((r) => r.inferType === "main").length === 0) throw new UsageError(`no usable main rows in ${bench}`);
-  if (loaded.issues.length > 0) warn(`${loaded.issues.length} bad row(s) left out: scores are not comparable with the full benchmark`);
+  const mains = (list: readonly BenchRow[]) => list.filter((r) => r.inferType === "main").length;
+  if (mains(rows) === 0) throw new UsageError(`no usable main rows in ${bench}`);
+  return { bench, out, rows, problems, skippedItems: mains(limited) - mains(rows), unloadableRows: loaded.issues.length };
+}
+
+export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandParts): Promise<number> {
+  const profile = profileByName(flags.profile);
+  const { bench, out, rows, problems, skippedItems, unloadableRows } = await checkBenchRun(flags, parts);
+  const leftOut = skippedItems > 0 || unloadableRows > 0;
+  for (const p of problems.slice(0, SHOWN_ISSUES)) warn(formatProblem(p));
+  if (problems.length > SHOWN_ISSUES) warn(`... and ${problems.length - SHOWN_ISSUES} more problems`);
+  if (leftOut) warn(`${skippedItems} item(s) and ${unloadableRows} unreadable row(s) left out; the scores are not comparable with the full benchmark`);
   const ruleOnly = isRuleOnly(flags);
   const scored = ruleOnly ? ruleOnlyRows(rows) : rows;
   if (ruleOnly && scored.length === 0) throw new UsageError(`--judge none: no C-Level item of ${bench} has a rule_based constraint, so there is nothing to score without a judge`);
@@ -64,8 +123,7 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
   const ledger = new Ledger(join(out, "ledger.sqlite"));
   const { events, view } = progressFor(flags.quiet);
   try {
-    const answerSetup = await setup(rows, ledger, events);
-    for (const p of answerSetup.problems?.slice(0, SHOWN_ISSUES) ?? []) warn(p);
+    const answerSetup = await parts.setup(rows, ledger, events);
     const judges = judgeClients(flags, ledger, events);
     const clients = [answerSetup.model, judges?.judge, judges?.perception].filter((c): c is ModelClient => c !== undefined);
     const detach = onInterrupt(clients);
@@ -92,6 +150,9 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
       created_at: new Date().toISOString(),
       usage,
       cost: priced.length === 0 ? null : priced.reduce((sum, u) => sum + u.cost!, 0),
+      ...(leftOut
+        ? { not_comparable: `${skippedItems} item(s) and ${unloadableRows} unreadable row(s) left out (${problems.length} problem(s) in the input): the scores are not comparable with the full benchmark` }
+        : {}),
     };
     await writeRunOutputs(out, answerSetup.model ? output.predictions : null, output.results, file);
     await reportAfterRun(out, { rows }, flags.quiet);
@@ -105,7 +166,7 @@ export async function runBenchCommand(flags: JudgeFlags, setup: (rows: BenchRow[
       warn("interrupted: the results above are partial. Rerun the same command to resume; nothing done is paid for again.");
       return EXIT.FAILURE;
     }
-    return loaded.issues.length > 0 || (answerSetup.problems?.length ?? 0) > 0 ? EXIT.BAD_INPUT : EXIT.OK;
+    return EXIT.OK;
   } finally {
     ledger.close();
   }

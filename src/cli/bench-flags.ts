@@ -18,6 +18,8 @@ export interface JudgeFlags extends JudgeEndpointFlags {
   profile: "vlmevalkit" | "authors";
   limit?: string;
   imageRoot?: string;
+  skipBadRows?: boolean;
+  scoreBadRows?: boolean;
   out: string;
   quiet?: boolean;
 }
@@ -32,6 +34,8 @@ export function addJudgeFlags(cmd: Command): Command {
     .addOption(new Option("--profile <name>", "reference failure handling (spec §6)").choices(["vlmevalkit", "authors"]).default("vlmevalkit"))
     .option("--limit <n>", "only the first N main items (with their aux rows)")
     .option("--image-root <dir>", "image folder for the authors' JSONL layout (default: next to the JSONL files)")
+    .option("--skip-bad-rows", "score the items without problems when the input has some (default: list every problem and stop before any call)")
+    .option("--score-bad-rows", "score every loadable item as the reference does, even those whose constraints it cannot score (they fail)")
     .requiredOption("--out <dir>", "output folder: predictions.jsonl, results.jsonl, summary.json, ledger.sqlite, images/");
   return addQuietFlag(cmd);
 }

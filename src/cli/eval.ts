@@ -33,7 +33,9 @@ export function registerEval(program: Command): void {
       "Outputs in --out: predictions.jsonl, results.jsonl, summary.json (formats in the README), ledger.sqlite (every model call;",
       "the resume record), images/ (images decoded from a TSV). Rerunning the same command resumes: recorded calls are not paid again.",
       "Ctrl-C finishes the calls in flight and stops; a second Ctrl-C quits at once.",
-      "Exit codes: 0 done; 1 interrupted or failed; 2 bad usage or bad rows in the bench (the run still scores the good ones).",
+      "Before any call, the options, --out, the whole bench and its constraints are checked: every problem is listed (file, row,",
+      "field) and the run stops with exit 2 having sent nothing; --skip-bad-rows scores the other items instead.",
+      "Exit codes: 0 done; 1 interrupted or failed; 2 bad usage or input (nothing sent).",
       "",
       "Example:",
       "  $ mmif eval --bench MM-IFEval.tsv --model Qwen2-VL-7B-Instruct --base-url http://localhost:8000/v1 \\",
@@ -46,22 +48,32 @@ export function registerEval(program: Command): void {
 }
 
 export async function runEval(flags: EvalFlags): Promise<number> {
-  const temperature = numberIn(flags.temperature, "--temperature", 0, 2);
-  const maxTokens = positiveInt(flags.maxTokens, "--max-tokens");
-  return runBenchCommand(flags, async (_rows, ledger, events) => {
-    const model = makeClient(
-      {
-        model: flags.model,
-        baseURL: flags.baseUrl,
-        apiKeyEnv: flags.apiKeyEnv,
-        concurrency: positiveInt(flags.concurrency, "--concurrency"),
-        params: { temperature, ...(maxTokens ? { max_tokens: maxTokens } : {}) },
-        price: parsePrice(flags.modelPrice, "--model-price"),
-      },
-      ledger,
-      events,
-    );
-    const imageFirst = flags.imageFirst ?? profileByName(flags.profile).answerImageFirst;
-    return { answers: modelAnswers(model, imageFirst), model, modelName: flags.model };
+  let temperature = 0;
+  let maxTokens: number | undefined;
+  let concurrency: number | undefined;
+  let price: { input: number; output: number } | undefined;
+  return runBenchCommand(flags, {
+    checkFlags: (checks) => {
+      temperature = checks.value(() => numberIn(flags.temperature, "--temperature", 0, 2));
+      maxTokens = checks.value(() => positiveInt(flags.maxTokens, "--max-tokens"));
+      concurrency = checks.value(() => positiveInt(flags.concurrency, "--concurrency"));
+      price = checks.value(() => parsePrice(flags.modelPrice, "--model-price"));
+    },
+    setup: async (_rows, ledger, events) => {
+      const model = makeClient(
+        {
+          model: flags.model,
+          baseURL: flags.baseUrl,
+          apiKeyEnv: flags.apiKeyEnv,
+          concurrency,
+          params: { temperature, ...(maxTokens ? { max_tokens: maxTokens } : {}) },
+          price,
+        },
+        ledger,
+        events,
+      );
+      const imageFirst = flags.imageFirst ?? profileByName(flags.profile).answerImageFirst;
+      return { answers: modelAnswers(model, imageFirst), model, modelName: flags.model };
+    },
   });
 }

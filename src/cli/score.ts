@@ -1,5 +1,6 @@
 // `mmif score`: judge predictions made elsewhere (ours, or VLMEvalKit's prediction file) against MM-IFEval.
 import type { Command } from "commander";
+import { issueToProblem } from "../bench/check.js";
 import { readPredictions } from "../bench/predictions.js";
 import type { Prediction } from "../bench/run.js";
 import { addJudgeFlags, type JudgeFlags } from "./bench-flags.js";
@@ -18,9 +19,10 @@ export function registerScore(program: Command): void {
     "after",
     [
       "",
-      "An empty prediction cell is the string \"nan\", as in VLMEvalKit. Rows with no prediction are reported and judged as failed.",
+      "An empty prediction cell is the string \"nan\", as in VLMEvalKit. Rows with no prediction, like every other problem of the",
+      "bench or the predictions, are listed before any call (exit 2); --skip-bad-rows scores the other items instead.",
       "Outputs in --out: results.jsonl, summary.json, ledger.sqlite. Rerunning resumes without paying for judge calls twice.",
-      "Exit codes: 0 done; 1 interrupted or failed; 2 bad usage, bad rows or missing predictions.",
+      "Exit codes: 0 done; 1 interrupted or failed; 2 bad usage or input (nothing sent).",
       "",
       "Example:",
       "  $ mmif score --bench MM-IFEval.tsv --predictions Qwen2-VL-7B_MM-IFEval.xlsx --judge gpt-4o-2024-11-20 --out runs/qwen-scored",
@@ -32,13 +34,21 @@ export function registerScore(program: Command): void {
 }
 
 export async function runScore(flags: ScoreFlags): Promise<number> {
-  return runBenchCommand(flags, async (rows) => {
-    const { predictions, issues } = await readPredictions(flags.predictions, rows);
-    const problems = issues.map((i) => `${i.file} row ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}`);
-    const answers = async (row: (typeof rows)[number]): Promise<Prediction> => {
-      const prediction = predictions.get(row.index);
-      return prediction === undefined ? { row, prediction: null, error: `no prediction for row ${row.index} in ${flags.predictions}` } : { row, prediction };
-    };
-    return { answers, modelName: null, problems };
+  let predictions = new Map<string, string>();
+  return runBenchCommand(flags, {
+    checkFlags: (checks) => checks.inFile(flags.predictions, "--predictions"),
+    preflight: async (rows) => {
+      const read = await readPredictions(flags.predictions, rows);
+      predictions = read.predictions;
+      const unanswered = rows.filter((r) => !predictions.has(r.index));
+      return { problems: read.issues.map((i) => issueToProblem(i)), badIds: new Set(unanswered.map((r) => r.id)) };
+    },
+    setup: async (rows) => {
+      const answers = async (row: (typeof rows)[number]): Promise<Prediction> => {
+        const prediction = predictions.get(row.index);
+        return prediction === undefined ? { row, prediction: null, error: `no prediction for row ${row.index} in ${flags.predictions}` } : { row, prediction };
+      };
+      return { answers, modelName: null };
+    },
   });
 }

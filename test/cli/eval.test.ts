@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
@@ -259,18 +259,53 @@ describe("mmif eval / mmif score end to end", () => {
     assert.ok(repeated <= 4, `${repeated} successful calls were paid twice`);
   });
 
-  it("reports a bad bench row with file, row and field, and still scores the rest", async () => {
+  it("lists every bad row and constraint by file, row and field before any call, and scores the rest only under --skip-bad-rows", async () => {
     const bad = join(dir, "ours", "bad.jsonl");
     const lines = readFileSync(benches.ours, "utf8").trim().split("\n");
     lines.push(JSON.stringify({ index: "9", id: "9", tag: "C-Level", infer_type: "main", question: "q", constraints: "[oops", image: "img/a.png" }));
     lines.push(JSON.stringify({ index: "10", id: "10", tag: "P-Level", infer_type: "main", question: "q", answer: ["x"], image: "../../escape.png" }));
+    const typo = { key: "tone", value: "Be calm.", judge: { method: "cmp_gtp" } };
+    const unknown = { key: "len", value: "Short.", judge: rule("check_whether_response_wordz", [1]) };
+    const lonely = { key: "style", value: "Poetic.", judge: { method: "cmp_gpt" } };
+    lines.push(JSON.stringify({ index: "11", id: "11", tag: "C-Level", infer_type: "main", question: "q", constraints: [typo, unknown, lonely], image: "img/a.png" }));
     writeFileSync(bad, lines.join("\n") + "\n");
+    const before = server.requests.length;
     const out = join(dir, "out-bad");
     const r = await runCli(evalArgs(bad, out));
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /bad\.jsonl row 7 field "constraints"/);
-    assert.match(r.stderr, /bad\.jsonl row 8 field "image"/);
-    assert.deepEqual(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).overall, EXPECTED.overall);
+    assert.equal(server.requests.length, before, "no model call before the input is clean");
+    assert.match(r.stderr, /5 problem\(s\) in the input; nothing was sent to a model/);
+    assert.match(r.stderr, /bad\.jsonl line 7 field "constraints"/);
+    assert.match(r.stderr, /bad\.jsonl line 8 field "image"/);
+    assert.match(r.stderr, /bad\.jsonl line 9 field "constraints\[0\]\.judge\.method": unknown judge method "cmp_gtp"/);
+    assert.match(r.stderr, /field "constraints\[1\]\.judge\.verify_funcs\[0\]": constraint "len": unknown verify function "check_whether_response_wordz"/);
+    assert.match(r.stderr, /field "constraints\[2\]": cmp_gpt constraint "style" has no aux row/);
+    assert.match(r.stderr, /--skip-bad-rows/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assert.ok(!existsSync(join(out, "summary.json")));
+
+    const skipped = await runCli(evalArgs(bad, out, ["--skip-bad-rows"]));
+    assert.equal(skipped.code, 0, skipped.stderr);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    assert.deepEqual(summary.overall, EXPECTED.overall);
+    assert.match(summary.not_comparable, /1 item\(s\) and 2 unreadable row\(s\) left out .* not comparable with the full benchmark/);
+  });
+
+  it("checks every option before any call and lists all their problems", async () => {
+    const before = server.requests.length;
+    const file = join(dir, "a-file");
+    writeFileSync(file, "x");
+    const r = await runCli([...evalArgs(benches.ours, file), "--limit", "0", "--temperature", "3", "--judge-price", "cheap"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /4 problems with the options/);
+    assert.match(r.stderr, /--limit must be a whole number/);
+    assert.match(r.stderr, /--temperature must be a number from 0 to 2/);
+    assert.match(r.stderr, /--judge-price takes two prices/);
+    assert.match(r.stderr, /--out .*a-file is a file, not a folder/);
+    const s = await runCli(["score", "--bench", benches.ours, "--predictions", join(dir, "nope.jsonl"), "--judge", "j", "--out", join(dir, "s")]);
+    assert.equal(s.code, 2);
+    assert.match(s.stderr, /--predictions .*nope\.jsonl: no such file/);
+    assert.equal(server.requests.length, before);
   });
 
   it("--judge none: only C-Level items with rule_based constraints, no judge call, results equal the rule verdicts", async () => {

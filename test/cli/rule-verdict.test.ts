@@ -94,7 +94,7 @@ describe("one rule verdict: mmif verify and mmif eval agree on every edge case",
     const bench = join(dir, "bench", "bench.jsonl");
     writeFileSync(bench, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
     const out = join(dir, "eval");
-    const r = await runCli(["eval", "--bench", bench, "--model", "vlm", "--base-url", server.url, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet"]);
+    const r = await runCli(["eval", "--bench", bench, "--model", "vlm", "--base-url", server.url, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", "--score-bad-rows"]);
     assert.ok(r.code === 0 || r.code === 1, r.stderr);
     const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; status: string; score: number });
     const got = EDGE_CASES.map((c, i) => {

@@ -68,6 +68,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./report.js")).registerReport,
   },
   {
+    name: "demo",
+    summary: "the whole pipeline in a minute on shipped pictures against a built-in simulated model: no key, no network",
+    usage: "[options]",
+    load: async () => (await import("./demo.js")).registerDemo,
+  },
+  {
     name: "serve",
     summary: "reward server for RL (TRL, verl, OpenRLHF): MM-IFEval constraint rewards over HTTP",
     usage: "[options]",

@@ -1,23 +1,12 @@
 // The scripted server's part for `mmif generate`: every engine role, routed by model name (tasks, cons, compat,
 // assign, resp, judge). Used by the end-to-end test and by bench:generate.
 import { getSubcategory } from "../../src/constraints/taxonomy.js";
+import { GOOD_ANSWER, SIMULATED_RULES as RULES } from "../../src/demo/roles.js";
 import { lastUserText, replies } from "./scripted-server.js";
 import type { RecordedRequest } from "./scripted-server.js";
 
-/** A valid choice of verify functions for each rule-checkable type, matching the taxonomy's example sentences. */
-const RULES: Record<string, Array<{ func: string; params: unknown[] }>> = {
-  paragraph_number_limit: [{ func: "check_whether_response_paragraph_number_in_range", params: [1, 3] }],
-  sentence_number_limit: [{ func: "check_whether_response_sentence_number_in_range", params: [1, 10] }],
-  word_count_range_limit: [{ func: "check_whether_response_word_count_in_range", params: [5, 400] }],
-  precision: [{ func: "check_whether_has_no_arabic_number_in_response", params: [] }],
-  punctuation: [{ func: "check_whether_whole_response_not_contain_certain_substring", params: [";"] }],
-  prefix_and_suffix: [{ func: "check_whether_whole_response_begin_with_certain_substring", params: ["A"] }],
-  mention: [{ func: "check_whether_each_keyword_in_list_metioned_in_range", params: [["harbor"], 2, 4] }],
-  not_mention: [{ func: "check_whether_whole_response_not_contain_certain_substrings", params: [["beautiful", "stunning"]] }],
-  balanced_mention: [{ func: "check_whether_each_keyword_in_list_metioned_in_range", params: [["light", "shadow", "color"], 1, 3] }],
-};
-// Meets every rule above: no digits, no ";", starts with "A", "harbor" twice, light/shadow/color once each.
-export const ENGINE_ANSWER = "A calm harbor at dusk. The harbor glows with light, shadow and color.";
+// The verify functions per rule-checkable type and an answer that meets them all: the demo's simulated endpoint's.
+export const ENGINE_ANSWER = GOOD_ANSWER;
 
 export function engineScript(req: RecordedRequest) {
   const text = lastUserText(req.body);

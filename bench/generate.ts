@@ -64,7 +64,7 @@ const stats = await runGenerate({
   respond: { profile: profileByName("vlmevalkit"), threshold: 0.8, imageFirst: false },
   tasksPerImage: 1,
   examples: 4,
-  counts: { min: 3, max: 12, mode: 5, mean: 6 },
+  counts: {},
   extractTask: false,
   images: filterImages(scan.files, { concurrency: 4 }, { root: images }),
   imageRoot: images,

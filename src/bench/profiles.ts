@@ -32,15 +32,21 @@
  *     scorer runs once per bench file and picks `gpt-4o-mini` when the first item is P-Level, else
  *     `gpt-4o-2024-11-20`: a separate P-Level judge. Both: temperature 0, max_tokens 4096, detail "high",
  *     timeout 300 s; the authors also pass `img_size=-1` (no resizing). VLMEvalKit's mmifeval does not set
- *     `img_size`, and the `OpenAIWrapper` versions we could read default it to 512 (thumbnail to 512 px);
- *     the spec says "no resizing" for both: to be checked against VLMEvalKit's `gpt.py` at a039b67.
+ *     `img_size`, and at a039b67 `OpenAIWrapper.__init__` defaults it to -1 (`vlmeval/api/gpt.py`), which
+ *     `encode_image_to_base64` reads as "no resizing" (checked in the source): no resizing in either. (That
+ *     function re-encodes as JPEG and upscales images whose shorter side is under `VLMEVAL_MIN_IMAGE_EDGE`,
+ *     default 100 px; we send the file's bytes.) VLMEvalKit's `gpt-4o` judge name resolves to
+ *     `gpt-4o-2024-05-13` in `build_judge` (`vlmeval/dataset/utils/judge_util.py`, a039b67), and `run.py`
+ *     picks `gpt-4o` for MM-IFEval when no `--judge` is given.
  *  7. The compare prompt. The authors' has two trailing spaces after "Your output must strictly follow
  *     this format:" and after "Reasoning: ..." (`data/judge-prompts/compare-authors.txt`). The direct and
  *     perception prompts are byte-identical in both (checked by evaluating both f-strings).
  *  8. Message order. For the JUDGE both send the prompt text first, then the image (the authors'
  *     `run_once_with_image` appends text, then image; `OpenAIWrapper.prepare_itlist` keeps the order). The
  *     difference is for the MODEL UNDER TEST: VLMEvalKit's `build_prompt` puts the text first, the authors'
- *     inference calls `model.generate([image_path, prompt])`, image first (`answerImageFirst`).
+ *     inference calls `model.generate([image_path, prompt])`, image first (`answerImageFirst`). A model
+ *     wrapper's own prompt can override the dataset's message in VLMEvalKit (Qwen2-VL: image first plus a
+ *     short-answer line): `model-prompts.ts`, `mmif eval --model-prompt`.
  *  9. The prediction. VLMEvalKit reads predictions back with pandas (xlsx/tsv), whose default NA strings
  *     ("", "NA", "N/A", "None", "null", "nan", ...) become float NaN, which `str()`/f-strings render as
  *     "nan" in every prompt and rule check (aux predictions too). The authors keep the JSONL string as is

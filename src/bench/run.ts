@@ -54,16 +54,16 @@ export function withImage(text: string, row: { image: ImageSource }, imageFirst:
   return imageFirst ? [image, textPart] : [textPart, image];
 }
 
-/** The request that asks the model under test one row. */
-export function answerRequest(row: BenchRow, imageFirst: boolean): ChatRequest {
-  return { messages: [{ role: "user", content: withImage(row.question, row, imageFirst) }] };
+/** The request that asks the model under test one row (`suffix`: a model-specific prompt's addition, model-prompts.ts). */
+export function answerRequest(row: BenchRow, imageFirst: boolean, suffix = ""): ChatRequest {
+  return { messages: [{ role: "user", content: withImage(row.question + suffix, row, imageFirst) }] };
 }
 
 /** Answers rows with a model client; a call that fails after all retries becomes a prediction with an error. */
-export function modelAnswers(model: ModelClient, imageFirst: boolean): AnswerSource {
+export function modelAnswers(model: ModelClient, imageFirst: boolean, suffix = ""): AnswerSource {
   return async (row) => {
     try {
-      const r = await model.chat(answerRequest(row, imageFirst), { stage: "answer" });
+      const r = await model.chat(answerRequest(row, imageFirst, suffix), { stage: "answer" });
       return { row, prediction: r.content, finishReason: r.finishReason, cached: r.cached };
     } catch (e) {
       if (e instanceof ModelCallError) return { row, prediction: null, error: e.message };

@@ -1,6 +1,8 @@
 // `mmif eval`: answer MM-IFEval with a model, judge the answers, write predictions, results and a summary.
 import type { Command } from "commander";
 import { profileByName } from "../bench/profiles.js";
+import { DEFAULT_ANSWER_MAX_TOKENS, MODEL_PROMPTS, modelPromptByName, type ModelPrompt } from "../bench/model-prompts.js";
+import { UsageError } from "./exit-codes.js";
 import { modelAnswers } from "../bench/run.js";
 import { addJudgeFlags, makeClient, type JudgeFlags } from "./bench-flags.js";
 import { runBenchCommand } from "./bench-command.js";
@@ -10,7 +12,8 @@ import { addModelEndpointFlags, type ModelEndpointFlags } from "./flags.js";
 interface EvalFlags extends JudgeFlags, ModelEndpointFlags {
   imageFirst?: boolean;
   temperature: string;
-  maxTokens?: string;
+  maxTokens: string;
+  modelPrompt: string;
   modelPrice?: string;
 }
 
@@ -22,9 +25,10 @@ export function registerEval(program: Command): void {
         "main and aux row, then each item is judged (rule-based checks, direct judge with the image, comparative judge, perception judge).",
     );
   addModelEndpointFlags(cmd, { model: "model under test, as its server names it", concurrency: "model calls in flight at once" })
-    .option("--image-first", "send the image before the text (default: as the profile's reference does: VLMEvalKit text first, the authors image first)")
+    .option("--image-first", "send the image before the text (default: as --model-prompt, else as the profile's reference does: VLMEvalKit text first, the authors image first)")
+    .option("--model-prompt <name>", `a model wrapper's prompt in VLMEvalKit a039b67: ${Object.values(MODEL_PROMPTS).map((p) => `${p.name} (${p.description})`).join("; ")}`, "none")
     .option("--temperature <t>", "sampling temperature of the model under test", "0")
-    .option("--max-tokens <n>", "answer length limit of the model under test (default: the server's)")
+    .option("--max-tokens <n|server>", "answer length limit of the model under test (VLMEvalKit's default for Qwen2-VL and API models; server: leave it to the server)", String(DEFAULT_ANSWER_MAX_TOKENS))
     .option("--model-price <in,out>", "its price in USD per million input,output tokens, for the cost report");
   addJudgeFlags(cmd).addHelpText(
     "after",
@@ -52,12 +56,20 @@ export async function runEval(flags: EvalFlags): Promise<number> {
   let maxTokens: number | undefined;
   let concurrency: number | undefined;
   let price: { input: number; output: number } | undefined;
+  let prompt: ModelPrompt = MODEL_PROMPTS.none!;
   return runBenchCommand(flags, {
     checkFlags: (checks) => {
       temperature = checks.value(() => numberIn(flags.temperature, "--temperature", 0, 2));
-      maxTokens = checks.value(() => positiveInt(flags.maxTokens, "--max-tokens"));
+      maxTokens = flags.maxTokens === "server" ? undefined : checks.value(() => positiveInt(flags.maxTokens, "--max-tokens"));
       concurrency = checks.value(() => positiveInt(flags.concurrency, "--concurrency"));
       price = checks.value(() => parsePrice(flags.modelPrice, "--model-price"));
+      prompt = checks.value(() => {
+        try {
+          return modelPromptByName(flags.modelPrompt);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+      }) ?? prompt;
     },
     setup: async (_rows, ledger, events) => {
       const model = makeClient(
@@ -72,8 +84,8 @@ export async function runEval(flags: EvalFlags): Promise<number> {
         ledger,
         events,
       );
-      const imageFirst = flags.imageFirst ?? profileByName(flags.profile).answerImageFirst;
-      return { answers: modelAnswers(model, imageFirst), model, modelName: flags.model };
+      const imageFirst = flags.imageFirst ?? prompt.imageFirst ?? profileByName(flags.profile).answerImageFirst;
+      return { answers: modelAnswers(model, imageFirst, prompt.suffix), model, modelName: flags.model };
     },
   });
 }

@@ -7,6 +7,7 @@ import type { RowIssue } from "../bench/types.js";
 import { allClients, type EngineClients } from "../engine/clients.js";
 import { filterImages, scanImageFolder, type FilterRecord } from "../engine/filter/index.js";
 import { runGenerate } from "../engine/generate.js";
+import { parseCountDistribution } from "../engine/constraint-types.js";
 import { STAGES, type Stage } from "../engine/pipeline.js";
 import { readQuestionInputs } from "../engine/question-input.js";
 import { Ledger } from "../model/ledger.js";
@@ -37,9 +38,8 @@ interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "
   tasksPerImage: string;
   examples: string;
   minConstraints: string;
-  maxConstraints: string;
-  modeConstraints: string;
-  meanConstraints: string;
+  constraintCounts?: string;
+  replacementRounds: string;
   weights?: string;
   extractTask?: boolean;
   imageConcurrency: string;
@@ -72,10 +72,9 @@ export function registerGenerate(program: Command): void {
     .option("--threshold <x>", "keep items whose score (share of constraints passed) is at least this", "0.8")
     .option("--tasks-per-image <n>", "tasks sampled per image", "1")
     .option("--examples <k>", "pool tasks shown to the task model as examples", "4")
-    .option("--min-constraints <n>", "fewest constraint types per item", "3")
-    .option("--max-constraints <n>", "most constraint types per item", "12")
-    .option("--mode-constraints <n>", "most frequent number of constraint types", "5")
-    .option("--mean-constraints <x>", "mean number of constraint types (the paper: about 6)", "6")
+    .option("--constraint-counts <list>", "target distribution of constraints per item after the checks, count=weight pairs (default: the paper's Fig. 3, 3=3.6,4=10.5,5=36,6=20.4,7=13.2,8=7.5,9=3.9,10=4.5,11=1.2,12=0.9)")
+    .option("--min-constraints <n>", "items left with fewer constraints after the checks and replacement rounds are not kept", "3")
+    .option("--replacement-rounds <n>", "rounds of replacement constraints written and checked when some were dropped", "3")
     .option("--weights <list>", "sampling weights by category or subcategory key, e.g. format=2,keyword=0.5,tone_requirement=0")
     .option("--extract-task", "reduce each given question to its main task with the task model (the default: paper Fig. 2, \"Refine & Extract Main Task\")")
     .option("--no-extract-task", "use each given question as it is, without the main-task step")
@@ -126,11 +125,16 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   const seed = wholeNumber(flags.seed, "--seed");
   const threshold = numberIn(flags.threshold, "--threshold", 0, 1);
   const temperature = numberIn(flags.temperature, "--temperature", 0, 2);
+  let distribution;
+  try {
+    distribution = flags.constraintCounts === undefined ? undefined : parseCountDistribution(flags.constraintCounts);
+  } catch (e) {
+    throw new UsageError(`--constraint-counts: ${(e as Error).message}`);
+  }
   const counts = {
-    min: numberIn(flags.minConstraints, "--min-constraints", 1, 32),
-    max: numberIn(flags.maxConstraints, "--max-constraints", 1, 32),
-    mode: numberIn(flags.modeConstraints, "--mode-constraints", 1, 32),
-    mean: numberIn(flags.meanConstraints, "--mean-constraints", 1, 32),
+    distribution,
+    min: wholeNumber(flags.minConstraints, "--min-constraints"),
+    replacementRounds: wholeNumber(flags.replacementRounds, "--replacement-rounds"),
     weights: parseWeights(flags.weights),
   };
   const filterOptions = filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags);

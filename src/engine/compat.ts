@@ -19,6 +19,8 @@ import type { DroppedConstraint } from "./types.js";
 export interface CompatibilityInput<T extends { key: string; value: string }> {
   task: string;
   constraints: readonly T[];
+  /** Constraints accepted in an earlier round: shown as context, not judged again. */
+  accepted?: ReadonlyArray<{ key: string; value: string }>;
   /** Also show the image, so constraints that contradict it (keywords of absent things) can go. */
   image?: EngineImage;
   imageOptions?: ImagePartOptions;
@@ -52,7 +54,7 @@ const Verdicts = z.object({
 export async function checkCompatibility<T extends { key: string; value: string }>(client: ModelClient, input: CompatibilityInput<T>): Promise<CompatibilityResult<T>> {
   const constraints = [...input.constraints];
   if (constraints.length === 0) return { kept: [], dropped: [], checked: true, verdicts: [], notes: [] };
-  const text = compatibilityPrompt(input.task, constraints, input.image !== undefined);
+  const text = compatibilityPrompt(input.task, constraints, input.image !== undefined, input.accepted);
   const keepAll = (why: string): CompatibilityResult<T> => {
     const note = `compat: check failed (${why}); all ${constraints.length} constraints kept`;
     return { kept: constraints, dropped: [], checked: false, note, notes: [note] };
@@ -73,9 +75,11 @@ export async function checkCompatibility<T extends { key: string; value: string 
 
   const notes: string[] = [];
   const keys = new Set(constraints.map((c) => c.key));
+  const acceptedKeys = new Set((input.accepted ?? []).map((c) => c.key));
   const verdictOf = new Map<string, CompatibilityVerdict>();
   for (const v of reply.value.verdicts) {
     const key = v.key.trim();
+    if (acceptedKeys.has(key) && !keys.has(key)) continue; // a verdict on an accepted constraint: not asked for
     if (!keys.has(key)) notes.push(`compat: verdict for "${key}", which is not one of the constraints, ignored`);
     else if (verdictOf.has(key)) notes.push(`compat: second verdict for "${key}" ignored`);
     else verdictOf.set(key, { ...v, key });

@@ -39,21 +39,21 @@ async function* pipelineInputs(options: GenerateOptions, imagesOut: JsonlSink | 
       stats.image(record);
       await imagesOut?.write(record);
       if (!record.kept || taken >= limit) continue;
-      taken++;
-      yield { kind: "image", id: record.sha256.slice(0, 16), image: { path: resolve(options.imageRoot ?? ".", record.path), sha256: record.sha256 } };
+      const position = taken++;
+      yield { kind: "image", id: record.sha256.slice(0, 16), image: { path: resolve(options.imageRoot ?? ".", record.path), sha256: record.sha256 }, position };
     }
   }
   if (options.questions) {
     for await (const q of options.questions) {
-      if (taken++ >= limit) break;
-      yield q;
+      if (taken >= limit) break;
+      yield { ...q, position: taken++ };
     }
   }
 }
 
 export async function runGenerate(options: GenerateOptions): Promise<GenerateStats> {
   mkdirSync(options.outDir, { recursive: true });
-  const stats = new StatsCollector();
+  const stats = new StatsCollector(options.counts.distribution);
   const images = options.images ? new JsonlSink(join(options.outDir, "images.jsonl")) : undefined;
   const items = new JsonlSink(join(options.outDir, "items.jsonl"));
   const ordered = new OrderedJsonlWriter<EngineItem>(items, (it) => {

@@ -8,9 +8,8 @@ import { getSubcategory } from "../constraints/taxonomy.js";
 import { ModelCallError } from "../model/client.js";
 import type { ModelEvents } from "../model/progress.js";
 import { assignVerification } from "./assign.js";
-import { checkCompatibility } from "./compat.js";
-import { sampleConstraintTypes, type ConstraintCountOptions } from "./constraint-types.js";
-import { writeConstraints } from "./integrate.js";
+import { constraintsToTarget } from "./constraint-rounds.js";
+import { DEFAULT_MIN_CONSTRAINTS, countForPosition, type ConstraintCountOptions } from "./constraint-types.js";
 import { extractMainTask, screenQuestion } from "./questions.js";
 import { rngFor } from "../common/random.js";
 import { respondAndScore, type RespondOptions } from "./respond.js";
@@ -35,9 +34,13 @@ export interface PipelineOptions {
 }
 
 /** What enters the pipeline: an image to invent tasks for, or an image that comes with its question. */
-export type PipelineInput =
+export type PipelineInput = (
   | { kind: "image"; id: string; image: { path: string; sha256: string } }
-  | { kind: "question"; id: string; image: { path: string; sha256: string }; question: string };
+  | { kind: "question"; id: string; image: { path: string; sha256: string }; question: string }
+) & {
+  /** The input's place in the run (0, 1, ...): spreads the target constraint counts evenly over the run. */
+  position?: number;
+};
 
 function emptyItem(id: string, image: { path: string; sha256: string }, source: TaskSource, task: string): EngineItem {
   return { id, image, source, task, constraints: [], dropped: [], reasons: [] };
@@ -78,15 +81,19 @@ export async function processInput(input: PipelineInput, options: PipelineOption
       let item = emptyItem(found.tasks.length > 1 ? `${input.id}-${t}` : input.id, input.image, found.source, task);
       try {
         if (!stages.has("constraints")) return item;
-        const types = sampleConstraintTypes(rngFor(seed, input.image.sha256, t, "types"), options.counts);
-        const written = await writeConstraints(clients.constraints, { image: input.image, task, source: found.source, types, seed });
-        if ("error" in written) return { ...item, kept: false, reasons: [`constraints: ${written.error}`] };
-        item = { ...item, dropped: written.dropped };
-        let kept = written.constraints;
-        if (stages.has("compat")) {
-          const compat = await checkCompatibility(clients.compat, { task, constraints: kept });
-          kept = compat.kept;
-          item = { ...item, dropped: [...item.dropped, ...compat.dropped], ...(compat.note ? { reasons: [...item.reasons, compat.note] } : {}) };
+        const rng = rngFor(seed, input.image.sha256, t, "types");
+        const target =
+          input.position === undefined ? undefined : countForPosition(input.position * options.tasksPerImage + t, rngFor(seed, "constraint-counts").next(), options.counts.distribution);
+        const reached = await constraintsToTarget(clients, { image: input.image, task, source: found.source, seed, rng, counts: options.counts, target, compat: stages.has("compat") });
+        item = { ...item, target_constraints: reached.target, dropped: reached.dropped };
+        if (reached.error !== undefined) return { ...item, kept: false, reasons: [`constraints: ${reached.error}`] };
+        const kept = reached.constraints;
+        const notes = reached.notes.filter((n) => n.startsWith("compat:"));
+        if (notes.length > 0) item = { ...item, reasons: [...item.reasons, ...notes] };
+        const min = options.counts.min ?? DEFAULT_MIN_CONSTRAINTS;
+        if (kept.length < min) {
+          const why = `too few constraints: ${kept.length} after the checks and ${reached.replacementRounds} replacement round(s), below --min-constraints ${min} (target ${reached.target})`;
+          return { ...item, constraints: kept.map((c) => provisional(c)), kept: false, reasons: [...item.reasons, ...reached.notes.filter((n) => !n.startsWith("compat:")), why] };
         }
         if (!stages.has("assign")) {
           return { ...item, constraints: kept.map((c) => provisional(c)) };

@@ -126,12 +126,20 @@ export function writeConstraintsPrompt(task: string, types: readonly Subcategory
 
 // ---------------------------------------------------------------- stage 3: compatibility
 
-export function compatibilityPrompt(task: string, constraints: ReadonlyArray<{ key: string; value: string }>, withImage: boolean): string {
+export function compatibilityPrompt(
+  task: string,
+  constraints: ReadonlyArray<{ key: string; value: string }>,
+  withImage: boolean,
+  accepted: ReadonlyArray<{ key: string; value: string }> = [],
+): string {
   return [
     `Check whether the constraints below can all be followed in one answer to this instruction${withImage ? " about the image" : ""}:`,
     quoteBlock(task),
     "",
-    "Constraints:",
+    // Replacement rounds: constraints accepted before are context, not judged again (shown only when there are any).
+    ...(accepted.length > 0
+      ? ["Already accepted (fixed; do not judge these, but the new constraints must be compatible with them):", ...accepted.map((c) => `- \`${c.key}\` (accepted): ${c.value}`), "", "New constraints to judge:"]
+      : ["Constraints:"]),
     ...constraints.map((c) => `- \`${c.key}\`: ${c.value}`),
     "",
     `A constraint is compatible when it does not contradict the instruction${withImage ? " or the image" : ""}, does not contradict another constraint, and an answer can satisfy it together with all the others. When two constraints conflict, mark only one of them incompatible (the one whose removal changes the task least). Give a short reason for every verdict.`,

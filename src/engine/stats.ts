@@ -3,6 +3,7 @@
  * rate, and tokens and cost per stage and model. Folded record by record, so it never holds the items.
  */
 import type { UsageWithCost } from "../model/accounting.js";
+import { countDistribution, type CountDistribution } from "./constraint-types.js";
 import type { EngineItem, ImageRecord } from "./types.js";
 
 export interface GenerateStats {
@@ -30,11 +31,34 @@ export interface GenerateStats {
     /** Rule-checkable constraints whose verify functions were rejected and that fell back to the direct judge. */
     assignment_fallbacks: number;
     kept_items_by_category: Record<string, number>;
+    /**
+     * Constraints per item against the target distribution (percent of items by count): `target` is the
+     * distribution the run aimed at; `all` counts every item that got a target (its constraints after the checks
+     * and replacement rounds), `kept` the kept items. `below_min`: items not kept for too few constraints.
+     */
+    counts: {
+      target: Record<string, number>;
+      all: CountHistogram;
+      kept: CountHistogram;
+      below_min: number;
+    };
   };
   usage: UsageWithCost[];
   cost: number | null;
   seed: number;
   stages: string[];
+}
+
+export interface CountHistogram {
+  items: number;
+  /** Items by number of constraints. */
+  histogram: Record<string, number>;
+  /** The same as percent of `items` (two decimals). */
+  percent: Record<string, number>;
+}
+
+function percentOf(h: Record<string, number>, total: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, total === 0 ? 0 : Math.round((10000 * v) / total) / 100]));
 }
 
 /** The reason's kind: the text before the first ":" ("resolution: 120x80 < 224" → "resolution"). */
@@ -51,7 +75,8 @@ export class StatsCollector {
   private readonly s: Omit<GenerateStats, "usage" | "cost" | "seed" | "stages">;
   private constraintTotal = 0;
 
-  constructor() {
+  constructor(distribution?: CountDistribution) {
+    const target = Object.fromEntries(countDistribution(distribution).map(([n, p]) => [String(n), Math.round(p * 10000) / 100]));
     this.s = {
       images: { total: 0, kept: 0, dropped: 0, drop_reasons: {} },
       questions: { total: 0, rejected: 0, reject_reasons: {} },
@@ -67,6 +92,7 @@ export class StatsCollector {
         by_method: {},
         assignment_fallbacks: 0,
         kept_items_by_category: {},
+        counts: { target, all: { items: 0, histogram: {}, percent: {} }, kept: { items: 0, histogram: {}, percent: {} }, below_min: 0 },
       },
     };
   }
@@ -102,6 +128,15 @@ export class StatsCollector {
       c.per_item.mean = this.constraintTotal / items.with_constraints;
       bump(c.per_item.histogram, String(n));
     }
+    if (it.target_constraints !== undefined) {
+      c.counts.all.items++;
+      bump(c.counts.all.histogram, String(n));
+      if (it.reasons.some((r) => r.startsWith("too few constraints"))) c.counts.below_min++;
+    }
+    if (it.kept) {
+      c.counts.kept.items++;
+      bump(c.counts.kept.histogram, String(n));
+    }
     c.final += n;
     c.written += n + it.dropped.length;
     for (const d of it.dropped) d.reason.startsWith("incompatible") ? c.dropped_by_compat++ : c.dropped_other++;
@@ -120,6 +155,8 @@ export class StatsCollector {
   }
 
   finish(extra: Pick<GenerateStats, "usage" | "cost" | "seed" | "stages">): GenerateStats {
-    return { ...structuredClone(this.s), ...extra };
+    const out = structuredClone(this.s);
+    for (const h of [out.constraints.counts.all, out.constraints.counts.kept]) h.percent = percentOf(h.histogram, h.items);
+    return { ...out, ...extra };
   }
 }

@@ -61,6 +61,8 @@ export interface EngineItem {
   source: TaskSource;
   task: string;
   constraints: EngineConstraint[];
+  /** The number of constraints this item aimed for (drawn from the count distribution), reached after the checks. */
+  target_constraints?: number;
   dropped: DroppedConstraint[];
   /** The full prompt: task, then each constraint's value after one space (MM-IFEval assembly). */
   prompt?: string;

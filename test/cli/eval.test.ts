@@ -167,6 +167,39 @@ describe("mmif eval / mmif score end to end", () => {
     assert.deepEqual(answer.body.messages[0].content.map((p: { type: string }) => p.type), ["text", "image_url"]);
   });
 
+  it("sends the model VLMEvalKit's default max_tokens (2048), and the server's with --max-tokens server", async () => {
+    const answer = server.chatRequests().find((r) => r.model === "vlm")!;
+    assert.equal(answer.body.max_tokens, 2048);
+    const out = join(dir, "out-server-tokens");
+    const before = server.chatRequests().length;
+    const r = await runCli(evalArgs(benches.ours, out, ["--max-tokens", "server", "--limit", "1"]));
+    assert.equal(r.code, 0, r.stderr);
+    const sent = server.chatRequests().slice(before).filter((q) => q.model === "vlm");
+    assert.ok(sent.length >= 1);
+    for (const q of sent) assert.equal("max_tokens" in q.body, false);
+  });
+
+  it("--model-prompt qwen2-vl: the image first, then the question and VLMEvalKit's Qwen2-VL short-answer line", async () => {
+    const out = join(dir, "out-qwen-prompt");
+    const before = server.chatRequests().length;
+    const r = await runCli(evalArgs(benches.tsv, out, ["--model-prompt", "qwen2-vl"]));
+    assert.equal(r.code, 0, r.stderr);
+    const sent = server.chatRequests().slice(before).filter((q) => q.model === "vlm");
+    assert.equal(sent.length, 6, "every row, aux included");
+    const main1 = sent.find((q) => lastUserText(q.body).startsWith(assemble(C1) + "\n"))!;
+    const parts = main1.body.messages[0].content;
+    assert.deepEqual(parts.map((p: { type: string }) => p.type), ["image_url", "text"]);
+    assert.equal(parts[1].text, `${assemble(C1)}\nPlease try to answer the question with short words or phrases if possible.`);
+    for (const q of sent) assert.match(lastUserText(q.body), /\nPlease try to answer the question with short words or phrases if possible\.$/);
+    // The judge still sees the bench's question, without the model's suffix.
+    const judged = server.chatRequests().slice(before).filter((q) => q.model === "judge");
+    assert.ok(judged.length > 0);
+    assert.ok(judged.some((q) => lastUserText(q.body).includes(`Question: ${P1.question}\nResponse from the model:`)));
+    const bad = await runCli(evalArgs(benches.tsv, join(dir, "x"), ["--model-prompt", "gpt-9"]));
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown --model-prompt "gpt-9"; known: none, qwen2-vl/);
+  });
+
   it("reruns from the ledger without a single new call", async () => {
     const out = join(dir, "out-ours");
     const before = server.chatRequests().length;
@@ -337,7 +370,7 @@ describe("mmif eval / mmif score end to end", () => {
 
   it("documents every flag and exits 2 on bad usage", async () => {
     const h = await runCli(["eval", "--help"]);
-    for (const flag of ["--bench", "--model", "--base-url", "--api-key-env", "--judge", "--judge-base-url", "--judge-api-key-env", "--p-judge", "--profile", "--image-first", "--concurrency", "--limit", "--out"]) {
+    for (const flag of ["--bench", "--model", "--base-url", "--api-key-env", "--judge", "--judge-base-url", "--judge-api-key-env", "--p-judge", "--profile", "--image-first", "--model-prompt", "--max-tokens", "--concurrency", "--limit", "--out"]) {
       assert.ok(h.stdout.includes(flag), flag);
     }
     const s = await runCli(["score", "--help"]);

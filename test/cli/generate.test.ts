@@ -84,6 +84,13 @@ describe("mmif generate end to end", () => {
     assert.deepEqual([stats.images.total, stats.images.kept, stats.items.total, stats.items.kept], [8, 3, 3, kept.length]);
     assert.equal(stats.seed, 7);
     assert.ok(Object.keys(stats.constraints.by_category).length >= 1);
+    // Target and achieved constraint counts: the paper's Fig. 3 as the target, the kept items' counts achieved.
+    assert.equal(stats.constraints.counts.target["5"], 35.4);
+    assert.equal(stats.constraints.counts.kept.items, kept.length);
+    for (const it of kept) assert.ok(it.constraints.length >= 3 && it.constraints.length <= it.target_constraints!, it.id);
+    const keptCounts: Record<string, number> = {};
+    for (const it of kept) keptCounts[it.constraints.length] = (keptCounts[it.constraints.length] ?? 0) + 1;
+    assert.deepEqual(stats.constraints.counts.kept.histogram, keptCounts);
     assert.ok(stats.usage.some((u: { stage: string }) => u.stage === "answer"));
     assert.ok(stats.images.drop_reasons.resolution >= 1);
 

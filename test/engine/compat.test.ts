@@ -49,6 +49,16 @@ describe("checkCompatibility", () => {
     assert.equal(typeof req.body.messages[0].content, "string");
   });
 
+  it("replacement rounds: accepted constraints are shown as context and never judged again", async () => {
+    const accepted = [{ key: "word_count_range_limit", value: "Between 150 and 200 words." }];
+    const fresh = CONSTRAINTS.filter((c) => c.key !== "word_count_range_limit");
+    const r = await checkCompatibility(testClient(server), { task: TASK, constraints: fresh, accepted });
+    assert.deepEqual(r.kept.map((c) => c.key), ["case_requirements", "title_requirements"]);
+    assert.ok(!r.notes.some((n) => n.includes("word_count_range_limit")), "the verdict on the accepted one is not asked for, not noted");
+    const text = lastUserText(server.chatRequests()[0]!.body);
+    assert.match(text, /Already accepted \(fixed; do not judge these[^\n]*\n- `word_count_range_limit` \(accepted\): Between 150 and 200 words\.\n\nNew constraints to judge:\n- `tone_requirement`: /);
+  });
+
   it("keeps extra fields of the constraints it is given", async () => {
     const rich = CONSTRAINTS.map((c, i) => ({ ...c, rank: i }));
     const r = await checkCompatibility(testClient(server), { task: TASK, constraints: rich });

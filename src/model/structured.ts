@@ -1,8 +1,10 @@
 /**
  * Structured output: ask for JSON matching a zod schema (the json_schema response format where the server
  * supports it, instructions in the prompt otherwise), repair obvious damage, re-ask with the validation error a
- * bounded number of times, and keep the raw reply when it still fails. Every ask is an ordinary ledgered call,
- * so re-asks are cached and resumable too.
+ * bounded number of times, and keep the raw reply when it still fails. A reply cut off at max_tokens, or one whose
+ * repair left out keys the schema asks for, is re-asked too, never used: repairing a truncated reply closes its
+ * brackets, so it can validate while missing what came after the cut. Every ask is an ordinary ledgered call, so
+ * re-asks are cached and resumable too.
  */
 import { jsonrepair } from "jsonrepair";
 import { z } from "zod";
@@ -48,6 +50,19 @@ export function parseJsonReply(raw: string): { value: unknown; repaired: boolean
       return { error: `not JSON: ${(e as Error).message}` };
     }
   }
+}
+
+type JsonSchemaNode = { properties?: Record<string, JsonSchemaNode>; items?: JsonSchemaNode };
+
+/** Paths of keys the JSON schema names (required or not) that `value` lacks, checked through objects and arrays. */
+export function missingRequestedKeys(value: unknown, schema: JsonSchemaNode, path = ""): string[] {
+  if (Array.isArray(value)) return schema.items ? value.flatMap((v, i) => missingRequestedKeys(v, schema.items!, `${path}[${i}]`)) : [];
+  if (typeof value !== "object" || value === null || !schema.properties) return [];
+  const record = value as Record<string, unknown>;
+  return Object.entries(schema.properties).flatMap(([key, sub]) => {
+    const at = path ? `${path}.${key}` : key;
+    return key in record ? missingRequestedKeys(record[key], sub, at) : [at];
+  });
 }
 
 function describeIssues(error: z.ZodError): string {
@@ -103,19 +118,25 @@ export async function chatStructured<T>(client: ModelClient, request: ChatReques
       calls++;
     }
     raw = reply.content;
+    const cut = reply.finishReason === "length";
     const parsed = parseJsonReply(raw);
     if ("error" in parsed) {
       error = parsed.error;
     } else {
       const checked = options.schema.safeParse(parsed.value);
-      if (checked.success) return { ok: true, value: checked.data, raw, calls, repaired: parsed.repaired };
-      error = `does not match the schema: ${describeIssues(checked.error)}`;
+      const missing = checked.success && parsed.repaired ? missingRequestedKeys(parsed.value, jsonSchema as JsonSchemaNode) : [];
+      if (checked.success && !cut && missing.length === 0) return { ok: true, value: checked.data, raw, calls, repaired: parsed.repaired };
+      error = !checked.success
+        ? `does not match the schema: ${describeIssues(checked.error)}`
+        : missing.length > 0
+          ? `the reply is incomplete: it lacks ${missing.slice(0, 10).join(", ")}`
+          : "the reply is incomplete";
     }
-    if (reply.finishReason === "length") error += " (the reply was cut off at max_tokens)";
+    if (cut) error += " (the reply was cut off at max_tokens)";
     messages = [
       ...messages,
       { role: "assistant", content: raw },
-      { role: "user", content: `Your reply could not be used: ${error}. Reply again with only the corrected JSON.` },
+      { role: "user", content: `Your reply could not be used: ${error}. Reply again with only the ${cut ? "complete JSON, shorter if need be" : "corrected JSON"}.` },
     ];
   }
   return { ok: false, raw, error, calls };

@@ -93,3 +93,40 @@ describe("chatStructured", () => {
     if (!r.ok) assert.match(r.error, /cut off at max_tokens/);
   });
 });
+
+describe("chatStructured never uses a truncated reply", () => {
+  let server: ScriptedServer;
+  before(async () => {
+    server = await startScriptedServer();
+  });
+  after(() => server.close());
+  beforeEach(() => server.resetStats());
+  const Verdicts = z.object({ verdicts: z.array(z.object({ key: z.string(), ok: z.boolean(), reason: z.string().optional() })), note: z.string().optional() });
+
+  it("re-asks a reply cut off at max_tokens even when its repair validates", async () => {
+    const client = testClient(server);
+    // Repaired, this is {"tasks": ["one", "tw"]}: valid, but only because the cut closed the list.
+    server.queue(replies.truncated('{"tasks": ["one", "tw'), replies.json({ tasks: ["one", "two", "three"] }));
+    const r = await chatStructured(client, userText("cut"), STAGE, { schema: Tasks, name: "tasks" });
+    assert.deepEqual(r.ok && r.value, { tasks: ["one", "two", "three"] });
+    assert.equal(r.calls, 2);
+    assert.match(server.chatRequests()[1]!.body.messages[2].content, /the reply is incomplete \(the reply was cut off at max_tokens\).*complete JSON, shorter if need be/);
+  });
+
+  it("re-asks a repaired reply that lacks keys the schema asks for, even optional ones", async () => {
+    const client = testClient(server);
+    server.queue(replies.text('{"verdicts": [{"key": "a", "ok": true, "reason": "fine"}, {"key": "b", "ok": false}], "note": "al'), replies.json({ verdicts: [{ key: "a", ok: true, reason: "x" }, { key: "b", ok: false, reason: "y" }], note: "" }));
+    const r = await chatStructured(client, userText("verdicts"), STAGE, { schema: Verdicts, name: "verdicts" });
+    assert.equal(r.calls, 2);
+    assert.equal(r.ok && r.value.verdicts.length, 2);
+    assert.match(server.chatRequests()[1]!.body.messages[2].content, /lacks verdicts\[1\]\.reason, note\./);
+  });
+
+  it("gives up with the reason when every reply is cut off", async () => {
+    const client = testClient(server);
+    server.queue(replies.truncated('{"tasks": ["a'), replies.truncated('{"tasks": ["b'));
+    const r = await chatStructured(client, userText("always cut"), STAGE, { schema: Tasks, name: "tasks", maxReasks: 1 });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.match(r.error, /incomplete \(the reply was cut off at max_tokens\)/);
+  });
+});

@@ -7,6 +7,7 @@ import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { join } from "node:path";
 import type { UsageWithCost } from "../model/accounting.js";
 import type { RuleOnlySummary } from "./rule-only.js";
+import type { RunVerdict } from "../run/status.js";
 import type { Prediction } from "./run.js";
 import type { ItemResult } from "./score.js";
 import type { Summary } from "./summary.js";
@@ -20,7 +21,7 @@ export interface RunInfo {
   created_at: string;
 }
 
-export interface SummaryFile extends Summary, RunInfo {
+export interface SummaryFile extends RunVerdict, Summary, RunInfo {
   /** Only with `--judge none`: rule_based accuracy and strict rate; C / P / Avg are then null. */
   rule_only?: RuleOnlySummary;
   usage: UsageWithCost[];

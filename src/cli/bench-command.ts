@@ -10,32 +10,31 @@ import { formatTable, summarize } from "../bench/summary.js";
 import type { BenchRow } from "../bench/types.js";
 import { usageWithCost } from "../model/accounting.js";
 import type { ModelClient } from "../model/client.js";
-import { Ledger } from "../model/ledger.js";
-import type { ModelEvents } from "../model/progress.js";
 import { checkBench, formatProblem, type BenchProblem } from "../bench/check.js";
 import { isRuleOnly, judgeClients, type JudgeFlags } from "./bench-flags.js";
-import { FlagChecks, parsePrice, positiveInt } from "./flag-values.js";
+import { FlagChecks, numberIn, parsePrice, positiveInt } from "./flag-values.js";
 import { judgeName } from "./flags.js";
 import { benchFile } from "./bench-name.js";
-import { EXIT, UsageError } from "./exit-codes.js";
-import { onInterrupt } from "./interrupt.js";
-import { progressFor } from "./progress-view.js";
+import { UsageError } from "./exit-codes.js";
+import { finishRun, tableHeading, withModelRun, type ModelRun } from "./model-run.js";
 import { reportAfterRun } from "./report.js";
 
 export interface AnswerSetup {
   answers: AnswerSource;
-  /** The model under test's client, when it answers here (eval), to stop on Ctrl-C and price its calls. */
+  /** The model under test's client, when it answers here (eval). */
   model?: ModelClient;
   modelName: string | null;
 }
 
 /** What a command adds to the checks made before any call, and how it answers once they pass. */
 export interface BenchCommandParts {
+  /** The command's name, as the --out folder's lock records it. */
+  command: "eval" | "score";
   /** The command's own option values, checked together with the shared ones (every problem listed at once). */
   checkFlags?: (checks: FlagChecks) => void;
   /** Reads what answers the rows (score: the predictions file): its problems, and the items they leave unusable. */
   preflight?: (rows: BenchRow[]) => Promise<{ problems: BenchProblem[]; badIds: ReadonlySet<string> }>;
-  setup: (rows: BenchRow[], ledger: Ledger, events: ModelEvents) => Promise<AnswerSetup>;
+  setup: (rows: BenchRow[], run: ModelRun) => Promise<AnswerSetup>;
 }
 
 /** The validated inputs of an eval or score run: what a run (or a dry run) starts from, found with no model call. */
@@ -50,6 +49,8 @@ export interface CheckedBenchRun {
   skippedItems: number;
   /** Rows the loader could not use (always left out). */
   unloadableRows: number;
+  /** --max-failed-share: above it a complete run is unreliable. */
+  maxFailedShare: number;
 }
 
 const SHOWN_ISSUES = 20;
@@ -78,6 +79,7 @@ export async function checkBenchRun(flags: JudgeFlags, parts: Pick<BenchCommandP
   checks.value(() => isRuleOnly(flags));
   checks.value(() => positiveInt(flags.judgeConcurrency, "--judge-concurrency"));
   checks.value(() => parsePrice(flags.judgePrice, "--judge-price"));
+  const maxFailedShare = checks.value(() => numberIn(flags.maxFailedShare, "--max-failed-share", 0, 1));
   checks.outDir(flags.out);
   parts.checkFlags?.(checks);
   checks.done();
@@ -106,12 +108,12 @@ export async function checkBenchRun(flags: JudgeFlags, parts: Pick<BenchCommandP
   }
   const mains = (list: readonly BenchRow[]) => list.filter((r) => r.inferType === "main").length;
   if (mains(rows) === 0) throw new UsageError(`no usable main rows in ${bench}`);
-  return { bench, out, rows, problems, skippedItems: mains(limited) - mains(rows), unloadableRows: loaded.issues.length };
+  return { bench, out, rows, problems, skippedItems: mains(limited) - mains(rows), unloadableRows: loaded.issues.length, maxFailedShare };
 }
 
 export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandParts): Promise<number> {
   const profile = profileByName(flags.profile);
-  const { bench, out, rows, problems, skippedItems, unloadableRows } = await checkBenchRun(flags, parts);
+  const { bench, out, rows, problems, skippedItems, unloadableRows, maxFailedShare } = await checkBenchRun(flags, parts);
   const leftOut = skippedItems > 0 || unloadableRows > 0;
   for (const p of problems.slice(0, SHOWN_ISSUES)) warn(formatProblem(p));
   if (problems.length > SHOWN_ISSUES) warn(`... and ${problems.length - SHOWN_ISSUES} more problems`);
@@ -120,27 +122,17 @@ export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandPart
   const scored = ruleOnly ? ruleOnlyRows(rows) : rows;
   if (ruleOnly && scored.length === 0) throw new UsageError(`--judge none: no C-Level item of ${bench} has a rule_based constraint, so there is nothing to score without a judge`);
 
-  const ledger = new Ledger(join(out, "ledger.sqlite"));
-  const { events, view } = progressFor(flags.quiet);
-  try {
-    const answerSetup = await parts.setup(rows, ledger, events);
-    const judges = judgeClients(flags, ledger, events);
-    const clients = [answerSetup.model, judges?.judge, judges?.perception].filter((c): c is ModelClient => c !== undefined);
-    const detach = onInterrupt(clients);
-    view?.start();
-    let output;
-    try {
-      output = await runBench({ rows: scored, answers: answerSetup.answers, judges, profile, events });
-    } finally {
-      view?.stop();
-      detach();
-    }
-    const interrupted = clients.some((c) => c.scheduler.isStopping);
+  return withModelRun(parts.command, out, flags.quiet, async (run) => {
+    const answerSetup = await parts.setup(rows, run);
+    const judges = judgeClients(flags, run);
+    const output = await run.track(() => runBench({ rows: scored, answers: answerSetup.answers, judges, profile, events: run.events }));
     const summary = ruleOnly ? summarizeRuleOnly(output.results) : summarize(output.results);
-    const prices = Object.fromEntries(clients.map((c) => [c.model, c.endpoint.price]));
-    const usage = usageWithCost(ledger, prices);
+    const c = summary.counts;
+    const verdict = run.verdict({ failedItems: { failed: c.failed_items, total: c.c_items + c.p_items, maxShare: maxFailedShare } });
+    const usage = usageWithCost(run.ledger, run.session.prices());
     const priced = usage.filter((u) => u.cost !== null);
     const file: SummaryFile = {
+      ...verdict,
       ...summary,
       model: answerSetup.modelName,
       judge: judges?.judge.model ?? "none",
@@ -157,17 +149,11 @@ export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandPart
     await writeRunOutputs(out, answerSetup.model ? output.predictions : null, output.results, file);
     await reportAfterRun(out, { rows }, flags.quiet);
     const name = answerSetup.modelName ?? "predictions";
-    process.stdout.write(`${file.rule_only ? formatRuleOnlyTable(name, file.rule_only) : formatTable(name, summary)}\n`);
-    const c = summary.counts;
+    const table = file.rule_only ? formatRuleOnlyTable(name, file.rule_only) : formatTable(name, summary);
+    if (!run.session.fault) process.stdout.write(`${tableHeading(verdict)}${table}\n`);
     if (c.failed_items > 0 || c.failed_constraints > 0) {
       warn(`${c.failed_items} item(s) and ${c.failed_constraints} constraint(s) could not be judged; see results.jsonl (profile ${profile.name})`);
     }
-    if (interrupted) {
-      warn("interrupted: the results above are partial. Rerun the same command to resume; nothing done is paid for again.");
-      return EXIT.FAILURE;
-    }
-    return EXIT.OK;
-  } finally {
-    ledger.close();
-  }
+    return finishRun(run, verdict);
+  });
 }

@@ -6,9 +6,11 @@ import { ModelClient } from "../model/client.js";
 import { resolveEndpoint, type EndpointConfig } from "../model/endpoint.js";
 import type { Ledger } from "../model/ledger.js";
 import type { ModelEvents } from "../model/progress.js";
+import { DEFAULT_MAX_FAILED_SHARE } from "../run/status.js";
 import { UsageError } from "./exit-codes.js";
 import { parsePrice, positiveInt } from "./flag-values.js";
-import { addJudgeEndpointFlags, addQuietFlag, givenJudge, judgeName, type JudgeEndpointFlags } from "./flags.js";
+import { addJudgeEndpointFlags, addQuietFlag, givenJudge, judgeName, keyVariable, type JudgeEndpointFlags } from "./flags.js";
+import type { ModelRun } from "./model-run.js";
 
 export interface JudgeFlags extends JudgeEndpointFlags {
   bench: string;
@@ -21,6 +23,7 @@ export interface JudgeFlags extends JudgeEndpointFlags {
   skipBadRows?: boolean;
   scoreBadRows?: boolean;
   out: string;
+  maxFailedShare: string;
   quiet?: boolean;
 }
 
@@ -33,6 +36,7 @@ export function addJudgeFlags(cmd: Command): Command {
     .option("--judge-price <in,out>", "judge price in USD per million input,output tokens, for the cost report")
     .addOption(new Option("--profile <name>", "reference failure handling (spec §6)").choices(["vlmevalkit", "authors"]).default("vlmevalkit"))
     .option("--limit <n>", "only the first N main items (with their aux rows)")
+    .option("--max-failed-share <x>", "share of items whose judging may fail (the profile's failure) in a complete run; above it the run is unreliable (exit 1)", String(DEFAULT_MAX_FAILED_SHARE))
     .option("--image-root <dir>", "image folder for the authors' JSONL layout (default: next to the JSONL files)")
     .option("--skip-bad-rows", "score the items without problems when the input has some (default: list every problem and stop before any call)")
     .option("--score-bad-rows", "score every loadable item as the reference does, even those whose constraints it cannot score (they fail)")
@@ -40,7 +44,7 @@ export function addJudgeFlags(cmd: Command): Command {
   return addQuietFlag(cmd);
 }
 
-/** Builds a client; a configuration mistake is an EndpointConfigError (an input error, exit 2). */
+/** A client outside a model run (mmif serve's judge); a configuration mistake is an EndpointConfigError (exit 2). */
 export function makeClient(config: EndpointConfig, ledger: Ledger, events?: ModelEvents): ModelClient {
   return new ModelClient(resolveEndpoint(config), { ledger, ...(events ? { events } : {}) });
 }
@@ -59,17 +63,17 @@ export function isRuleOnly(flags: JudgeFlags): boolean {
 }
 
 /** The judges of an eval run; images go to them at high detail, unresized (run.ts). */
-export function judgeClients(flags: JudgeFlags, ledger: Ledger, events: ModelEvents): JudgeClients | null {
+export function judgeClients(flags: JudgeFlags, run: ModelRun): JudgeClients | null {
   if (isRuleOnly(flags)) return null;
   const base = {
     baseURL: flags.judgeBaseUrl,
-    apiKeyEnv: flags.judgeApiKeyEnv,
+    ...keyVariable(flags.judgeApiKeyEnv),
     concurrency: positiveInt(flags.judgeConcurrency, "--judge-concurrency"),
     ...judgeSettings(profileByName(flags.profile)),
     price: parsePrice(flags.judgePrice, "--judge-price"),
   };
   const judgeModel = judgeName(flags);
-  const judge = makeClient({ ...base, model: judgeModel }, ledger, events);
-  const perception = flags.pJudge && flags.pJudge !== judgeModel ? makeClient({ ...base, model: flags.pJudge }, ledger, events) : undefined;
+  const judge = run.client({ ...base, model: judgeModel }, "judge");
+  const perception = flags.pJudge && flags.pJudge !== judgeModel ? run.client({ ...base, model: flags.pJudge }, "perception judge") : undefined;
   return perception ? { judge, perception } : { judge };
 }

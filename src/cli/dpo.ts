@@ -1,17 +1,14 @@
 // `mmif dpo`: MM-IFDPO preference pairs from the kept items of `mmif generate`.
 import { Option, type Command } from "commander";
-import { join, resolve } from "node:path";
 import { profileByName } from "../bench/profiles.js";
 import type { RowIssue } from "../bench/types.js";
 import { runDpo } from "../dpo/run.js";
 import { parseMix, STRATEGIES, type Strategy } from "../dpo/strategies.js";
-import { Ledger } from "../model/ledger.js";
-import { judgeSettings, makeClient } from "./bench-flags.js";
+import { judgeSettings } from "./bench-flags.js";
 import { FlagChecks, numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
-import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
-import { EXIT, UsageError } from "./exit-codes.js";
-import { onInterrupt } from "./interrupt.js";
-import { progressFor } from "./progress-view.js";
+import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, keyVariable, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
+import { UsageError } from "./exit-codes.js";
+import { finishRun, withModelRun } from "./model-run.js";
 
 interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags {
   items: string;
@@ -54,7 +51,9 @@ export function registerDpo(program: Command): void {
         "constraints, chosen at random (seeded per item); no-image keeps the full prompt but sends no image.",
         "pairs.jsonl lines: {id, item_id, image, prompt, chosen, rejected, strategy, removed, degraded_prompt, rejected_verdicts,",
         "rejected_score, rejected_passes_all}. `mmif export --in pairs.jsonl` turns them into LLaMA-Factory, TRL or Parquet data.",
-        "Rerunning the same command resumes from the ledger without paying twice. Exit codes: 0 done; 1 interrupted; 2 bad usage or input.",
+        "Rerunning the same command resumes from the ledger without paying twice. Ctrl-C or SIGTERM finishes the calls in flight and stops (status incomplete); a second signal quits at once (exit 130).",
+        "One run per --out: a second run on the same folder refuses (exit 2). dpo-stats.json says how the run ended: status complete or incomplete.",
+        "Exit codes: 0 complete; 1 incomplete or failed; 2 bad usage or input, or a configuration error.",
       ].join("\n"),
     )
     .action(async (flags: DpoFlags, cmd: Command) => {
@@ -82,31 +81,34 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
   const minMargin = checks.value(() => (flags.minMargin === undefined ? undefined : numberIn(flags.minMargin, "--min-margin", 0, 1)));
   checks.outDir(flags.out);
   checks.done();
-  const out = resolve(flags.out);
-  const ledger = new Ledger(join(out, "ledger.sqlite"));
-  const { events, view } = progressFor(flags.quiet);
   const issues: RowIssue[] = [];
-  try {
-    const weak = makeClient({ model: flags.model, baseURL: flags.baseUrl, apiKeyEnv: flags.apiKeyEnv, concurrency, params: { temperature: 0 }, price }, ledger, events);
-    const judge = makeClient(
-      { model: judgeModel, baseURL: flags.judgeBaseUrl, apiKeyEnv: flags.judgeApiKeyEnv, concurrency, ...judgeSettings() },
-      ledger,
-      events,
+  return withModelRun("dpo", flags.out, flags.quiet, async (run) => {
+    const out = run.out;
+    const weak = run.client({ model: flags.model, baseURL: flags.baseUrl, ...keyVariable(flags.apiKeyEnv), concurrency, params: { temperature: 0 }, price }, "rejected-answer model");
+    const judge = run.client({ model: judgeModel, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), concurrency, ...judgeSettings() }, "judge");
+    const stats = await run.track(() =>
+      runDpo(
+        flags.items,
+        out,
+        {
+          weak,
+          judges: { judge },
+          profile: profileByName("vlmevalkit"),
+          seed,
+          strategies,
+          dropPassing: flags.keepPassing !== true,
+          minMargin,
+          limit,
+          verdict: () => run.verdict(),
+          events: run.events,
+        },
+        issues,
+      ),
     );
-    const detach = onInterrupt([weak, judge]);
-    view?.start();
-    let stats;
-    try {
-      stats = await runDpo(flags.items, out, { weak, judges: { judge }, profile: profileByName("vlmevalkit"), seed, strategies, dropPassing: flags.keepPassing !== true, minMargin, limit }, issues);
-    } finally {
-      view?.stop();
-      detach();
-    }
     for (const i of issues.slice(0, 20)) process.stderr.write(`mmif: ${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}\n`);
-    process.stderr.write(`mmif dpo: ${stats.items_used} kept items: ${stats.pairs} pairs, ${stats.dropped} dropped, ${stats.failed} failed; outputs in ${out}\n`);
-    if (weak.scheduler.isStopping) return EXIT.FAILURE;
-    return issues.length > 0 ? EXIT.BAD_INPUT : EXIT.OK;
-  } finally {
-    ledger.close();
-  }
+    process.stderr.write(
+      `mmif dpo: ${stats.status === "complete" ? "" : `${stats.status.toUpperCase()}: `}${stats.items_used} kept items: ${stats.pairs} pairs, ${stats.dropped} dropped, ${stats.failed} failed; outputs in ${out}\n`,
+    );
+    return finishRun(run, stats, issues.length > 0);
+  });
 }

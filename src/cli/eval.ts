@@ -4,10 +4,10 @@ import { profileByName } from "../bench/profiles.js";
 import { DEFAULT_ANSWER_MAX_TOKENS, MODEL_PROMPTS, modelPromptByName, type ModelPrompt } from "../bench/model-prompts.js";
 import { UsageError } from "./exit-codes.js";
 import { modelAnswers } from "../bench/run.js";
-import { addJudgeFlags, makeClient, type JudgeFlags } from "./bench-flags.js";
+import { addJudgeFlags, type JudgeFlags } from "./bench-flags.js";
 import { runBenchCommand } from "./bench-command.js";
 import { numberIn, parsePrice, positiveInt } from "./flag-values.js";
-import { addModelEndpointFlags, type ModelEndpointFlags } from "./flags.js";
+import { addModelEndpointFlags, keyVariable, type ModelEndpointFlags } from "./flags.js";
 
 interface EvalFlags extends JudgeFlags, ModelEndpointFlags {
   imageFirst?: boolean;
@@ -36,10 +36,13 @@ export function registerEval(program: Command): void {
       "",
       "Outputs in --out: predictions.jsonl, results.jsonl, summary.json (formats in the README), ledger.sqlite (every model call;",
       "the resume record), images/ (images decoded from a TSV). Rerunning the same command resumes: recorded calls are not paid again.",
-      "Ctrl-C finishes the calls in flight and stops; a second Ctrl-C quits at once.",
+      "Ctrl-C or SIGTERM finishes the calls in flight and stops (status incomplete); a second signal quits at once (exit 130).",
+      "One run per --out: a second run on the same folder refuses (exit 2).",
       "Before any call, the options, --out, the whole bench and its constraints are checked: every problem is listed (file, row,",
       "field) and the run stops with exit 2 having sent nothing; --skip-bad-rows scores the other items instead.",
-      "Exit codes: 0 done; 1 interrupted or failed; 2 bad usage or input (nothing sent).",
+      "summary.json says how the run ended: status complete, incomplete (interrupted, or calls never answered: rerun to finish) or",
+      "unreliable (more failed items than --max-failed-share). A configuration error (refused connection, 401/403/404) stops the run at once.",
+      "Exit codes: 0 complete; 1 incomplete, unreliable or failed; 2 bad usage or input (nothing sent), or a configuration error.",
       "",
       "Example:",
       "  $ mmif eval --bench MM-IFEval.tsv --model Qwen2-VL-7B-Instruct --base-url http://localhost:8000/v1 \\",
@@ -71,18 +74,18 @@ export async function runEval(flags: EvalFlags): Promise<number> {
         }
       }) ?? prompt;
     },
-    setup: async (_rows, ledger, events) => {
-      const model = makeClient(
+    command: "eval",
+    setup: async (_rows, run) => {
+      const model = run.client(
         {
           model: flags.model,
           baseURL: flags.baseUrl,
-          apiKeyEnv: flags.apiKeyEnv,
+          ...keyVariable(flags.apiKeyEnv),
           concurrency,
           params: { temperature, ...(maxTokens ? { max_tokens: maxTokens } : {}) },
           price,
         },
-        ledger,
-        events,
+        "model under test",
       );
       const imageFirst = flags.imageFirst ?? prompt.imageFirst ?? profileByName(flags.profile).answerImageFirst;
       return { answers: modelAnswers(model, imageFirst, prompt.suffix), model, modelName: flags.model };

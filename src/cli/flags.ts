@@ -13,7 +13,8 @@ export const JUDGE_ENDPOINT_DEFAULT = `${ENDPOINT_DEFAULT}; never --base-url`;
 export interface ModelEndpointFlags {
   model: string;
   baseUrl?: string;
-  apiKeyEnv: string;
+  /** Unset: OPENAI_API_KEY, which may be unset for a local server. Named: it must be set. */
+  apiKeyEnv?: string;
   concurrency: string;
 }
 
@@ -22,7 +23,7 @@ export function addModelEndpointFlags(cmd: Command, role: { model: string; concu
   return cmd
     .requiredOption("--model <name>", role.model)
     .option("--base-url <url>", `its OpenAI-compatible endpoint (${ENDPOINT_DEFAULT})`)
-    .option("--api-key-env <var>", "environment variable holding its API key (local servers need none)", "OPENAI_API_KEY")
+    .option("--api-key-env <var>", "environment variable holding its API key (default: OPENAI_API_KEY, which local servers do not need; a variable named here must be set)")
     .option("--concurrency <n>", role.concurrency ?? "calls in flight per model", "16");
 }
 
@@ -32,7 +33,8 @@ export interface JudgeEndpointFlags {
   /** Deprecated alias of --judge. */
   judgeModel?: string;
   judgeBaseUrl?: string;
-  judgeApiKeyEnv: string;
+  /** As --api-key-env: unset means OPENAI_API_KEY, possibly unset; named, it must be set. */
+  judgeApiKeyEnv?: string;
 }
 
 /** Adds the judge-endpoint flags; --judge is checked by {@link judgeName} (commander cannot require one of two names). */
@@ -41,7 +43,7 @@ export function addJudgeEndpointFlags(cmd: Command, role: { judge: string }): Co
     .option("--judge <name>", role.judge)
     .addOption(new Option("--judge-model <name>", "deprecated alias of --judge").hideHelp())
     .option("--judge-base-url <url>", `the judge's OpenAI-compatible endpoint (${JUDGE_ENDPOINT_DEFAULT})`)
-    .option("--judge-api-key-env <var>", "environment variable holding the judge's API key", "OPENAI_API_KEY");
+    .option("--judge-api-key-env <var>", "environment variable holding the judge's API key (default: OPENAI_API_KEY; a variable named here must be set)");
 }
 
 /** The judge named by --judge or by the deprecated --judge-model (with a warning); undefined when neither is given. */
@@ -63,6 +65,11 @@ export function judgeName(flags: JudgeEndpointFlags, fallback?: string): string 
   const name = givenJudge(flags) ?? fallback;
   if (name === undefined) throw new UsageError("required option '--judge <name>' not specified");
   return name;
+}
+
+/** The endpoint config's key part: a variable the user named must be set; the default one may be unset (local servers). */
+export function keyVariable(name: string | undefined): { apiKeyEnv?: string; keyRequired?: boolean } {
+  return name === undefined ? {} : { apiKeyEnv: name, keyRequired: true };
 }
 
 /** `-q, --quiet`. */

@@ -1,23 +1,21 @@
 // `mmif generate`: the MM-IFEngine pipeline from an image folder (and/or images with questions) to verified items.
 import { Option, type Command } from "commander";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { existsSync, statSync } from "node:fs";
 import { profileByName } from "../bench/profiles.js";
 import type { RowIssue } from "../bench/types.js";
-import { allClients, type EngineClients } from "../engine/clients.js";
+import type { EngineClients } from "../engine/clients.js";
 import { filterImages, scanImageFolder, type FilterRecord } from "../engine/filter/index.js";
 import { runGenerate } from "../engine/generate.js";
 import { parseCountDistribution } from "../engine/constraint-types.js";
 import { STAGES, type Stage } from "../engine/pipeline.js";
 import { readQuestionInputs } from "../engine/question-input.js";
-import { Ledger } from "../model/ledger.js";
-import { judgeSettings, makeClient } from "./bench-flags.js";
+import { judgeSettings } from "./bench-flags.js";
 import { numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
-import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
-import { EXIT, UsageError } from "./exit-codes.js";
+import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, keyVariable, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
+import { UsageError } from "./exit-codes.js";
 import { addFilterFlags, filterOptionsFromFlags, type FilterFlags } from "./filter.js";
-import { onInterrupt } from "./interrupt.js";
-import { progressFor } from "./progress-view.js";
+import { finishRun, withModelRun } from "./model-run.js";
 import { reportAfterRun } from "./report.js";
 
 interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags {
@@ -85,8 +83,10 @@ export function registerGenerate(program: Command): void {
     [
       "",
       "Every model call goes through the call ledger in --out: rerunning the same command resumes and pays for nothing twice.",
-      "Ctrl-C finishes the calls in flight and stops; a second Ctrl-C quits at once.",
-      "Exit codes: 0 done; 1 interrupted or failed; 2 bad usage or bad input lines (reported, the rest still run).",
+      "Ctrl-C or SIGTERM finishes the calls in flight and stops (status incomplete); a second signal quits at once (exit 130).",
+      "One run per --out: a second run on the same folder refuses (exit 2). stats.json says how the run ended: status complete or incomplete.",
+      "A configuration error (refused connection, 401/403/404 on a role's first calls) stops the run at once, naming the role.",
+      "Exit codes: 0 complete; 1 incomplete or failed; 2 bad usage, a configuration error, or bad input lines (reported, the rest still run).",
       "",
       "Example:",
       "  $ mmif generate --images photos/ --model gpt-4o-mini --responder-model gpt-4o --out data/mmif-run --seed 1",
@@ -138,46 +138,41 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
     weights: parseWeights(flags.weights),
   };
   const filterOptions = filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags);
-  const out = resolve(flags.out);
-  const ledger = new Ledger(join(out, "ledger.sqlite"));
-  const { events, view } = progressFor(flags.quiet);
   const issues: RowIssue[] = [];
-  try {
+  return withModelRun("generate", flags.out, flags.quiet, async (run) => {
+    const out = run.out;
     const base = {
       baseURL: flags.baseUrl,
-      apiKeyEnv: flags.apiKeyEnv,
+      ...keyVariable(flags.apiKeyEnv),
       concurrency: positiveInt(flags.concurrency, "--concurrency"),
       price: parsePrice(flags.price, "--price"),
     };
-    const role = (name: string | undefined, params: { temperature: number; max_tokens?: number }) =>
-      makeClient({ ...base, model: name ?? flags.model, params }, ledger, events);
-    const judge = makeClient(
-      { ...base, baseURL: flags.judgeBaseUrl, apiKeyEnv: flags.judgeApiKeyEnv, model: judgeName(flags, flags.model), ...judgeSettings() },
-      ledger,
-      events,
+    const role = (role: string, name: string | undefined, params: { temperature: number; max_tokens?: number }) =>
+      run.client({ ...base, model: name ?? flags.model, params }, role);
+    const judge = run.client(
+      { concurrency: base.concurrency, price: base.price, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), model: judgeName(flags, flags.model), ...judgeSettings() },
+      "judge",
     );
     const clients: EngineClients = {
-      tasks: role(flags.taskModel, { temperature }),
-      constraints: role(flags.constraintModel, { temperature }),
-      compat: role(flags.compatModel, { temperature: 0 }),
-      assign: role(flags.assignModel, { temperature: 0 }),
-      responder: role(flags.responderModel, { temperature: 0 }),
+      tasks: role("task writer", flags.taskModel, { temperature }),
+      constraints: role("constraint writer", flags.constraintModel, { temperature }),
+      compat: role("compatibility checker", flags.compatModel, { temperature: 0 }),
+      assign: role("verification assigner", flags.assignModel, { temperature: 0 }),
+      responder: role("responder", flags.responderModel, { temperature: 0 }),
       judges: { judge },
     };
     const stopFilter = new AbortController();
-    const detach = onInterrupt([...allClients(clients), { stop: () => stopFilter.abort() }]);
+    run.session.alsoStop({ stop: () => stopFilter.abort() });
     const imagesDir = flags.images ? resolve(flags.images) : undefined;
     let images: AsyncIterable<FilterRecord> | undefined;
     if (imagesDir && stages.has("filter")) {
       const scan = await scanImageFolder(imagesDir);
-      images = filterImages(scan.files, filterOptions, { root: imagesDir, events, signal: stopFilter.signal });
+      images = filterImages(scan.files, filterOptions, { root: imagesDir, events: run.events, signal: stopFilter.signal });
     }
-    view?.start();
-    let stats;
-    try {
-      stats = await runGenerate({
+    const stats = await run.track(() =>
+      runGenerate({
         outDir: out,
-        ledger,
+        ledger: run.ledger,
         seed,
         stages,
         clients,
@@ -186,30 +181,22 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
         examples: positiveInt(flags.examples, "--examples")!,
         counts,
         extractTask: flags.extractTask !== false,
-        events,
+        events: run.events,
         images,
         imageRoot: imagesDir,
         questions: flags.questions ? readQuestionInputs(flags.questions, issues) : undefined,
         limit: positiveInt(flags.limit, "--limit"),
-      });
-    } finally {
-      view?.stop();
-      detach();
-    }
+        verdict: () => run.verdict(),
+      }),
+    );
     await reportAfterRun(out, {}, flags.quiet);
     for (const i of issues.slice(0, 20)) process.stderr.write(`mmif: ${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}\n`);
     const s = stats;
     process.stderr.write(
-      `mmif generate: images ${s.images.kept}/${s.images.total} kept; items ${s.items.total}, answered ${s.items.answered}, kept ${s.items.kept} ` +
+      `mmif generate: ${s.status === "complete" ? "" : `${s.status.toUpperCase()}: `}images ${s.images.kept}/${s.images.total} kept; items ${s.items.total}, answered ${s.items.answered}, kept ${s.items.kept} ` +
         `(${(100 * s.items.kept_rate).toFixed(1)}% of answered); constraints per item ${s.constraints.per_item.mean.toFixed(2)}; ` +
         `outputs in ${out}\n`,
     );
-    if (allClients(clients).some((c) => c.scheduler.isStopping)) {
-      process.stderr.write("mmif: interrupted; outputs are partial. Rerun the same command to resume; nothing done is paid for again.\n");
-      return EXIT.FAILURE;
-    }
-    return issues.length > 0 ? EXIT.BAD_INPUT : EXIT.OK;
-  } finally {
-    ledger.close();
-  }
+    return finishRun(run, s, issues.length > 0);
+  });
 }

@@ -1,23 +1,29 @@
 /**
- * Ctrl-C handling for long commands: the first SIGINT stops taking new work (queued calls are refused, calls in
- * flight finish or time out and are recorded), so a rerun resumes where this run stopped. A second SIGINT quits
- * at once; the ledger still holds every call committed so far.
+ * Ctrl-C (SIGINT) and SIGTERM handling for long commands: the first signal stops taking new work (queued calls
+ * are refused, calls in flight finish or time out and are recorded), the run writes its outputs with status
+ * `incomplete`, and a rerun resumes where it stopped. A second signal of either kind quits at once with exit
+ * code 130; the ledger still holds every call committed so far.
  */
 export interface Stoppable {
   stop(): void;
 }
 
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
 export function onInterrupt(targets: readonly Stoppable[], log: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): () => void {
   let interrupted = false;
-  const handler = () => {
+  const handler = (signal: NodeJS.Signals) => {
+    const what = signal === "SIGINT" ? "interrupted (Ctrl-C)" : `stopped by ${signal}`;
     if (interrupted) {
-      log("mmif: interrupted again; quitting now. Rerun the same command to resume.");
+      log(`mmif: ${what} again; quitting now. Rerun the same command to resume.`);
       process.exit(130);
     }
     interrupted = true;
-    log("mmif: interrupted; finishing the calls in flight (Ctrl-C again to quit now). Rerun the same command to resume.");
+    log(`mmif: ${what}; finishing the calls in flight (a second Ctrl-C or SIGTERM quits at once). Rerun the same command to resume.`);
     for (const t of targets) t.stop();
   };
-  process.on("SIGINT", handler);
-  return () => process.off("SIGINT", handler);
+  for (const s of SIGNALS) process.on(s, handler);
+  return () => {
+    for (const s of SIGNALS) process.off(s, handler);
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * Renders progress snapshots: redrawn bars on a terminal, a plain line per stage every few seconds elsewhere
- * (logs and CI stay readable). Shows done/total, rate, ETA, tokens, cost and errors.
+ * (logs and CI stay readable). Each stage shows done/total, rate, ETA, tokens, cost, items not kept and errors;
+ * an overall line shows elapsed time, the time left and the cost so far.
  */
-import { ModelEvents, ProgressTracker, type StageSnapshot } from "../model/progress.js";
+import { ModelEvents, ProgressTracker, type OverallSnapshot, type StageSnapshot } from "../model/progress.js";
 
 function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return "?";
@@ -35,10 +36,17 @@ export function formatStage(s: StageSnapshot, withBar: boolean): string {
   parts.push(`${formatCount(s.promptTokens + s.completionTokens)} tok`);
   if (s.cost > 0) parts.push(`$${s.cost.toFixed(s.cost < 1 ? 4 : 2)}`);
   if (s.cachedCalls > 0) parts.push(`${s.cachedCalls} cached`);
-  const errors = s.failed + s.failedCalls;
-  parts.push(`${errors} error${errors === 1 ? "" : "s"}`);
+  if (s.dropped > 0) parts.push(`${s.dropped} not kept`);
+  parts.push(`${s.failed} error${s.failed === 1 ? "" : "s"}`);
+  // On an item line, the calls that failed behind its errors (a call line's errors are its failed calls).
+  if (s.unit === "items" && s.failedCalls > 0) parts.push(`${s.failedCalls} failed call${s.failedCalls === 1 ? "" : "s"}`);
   if (s.retries > 0) parts.push(`${s.retries} retries`);
   return `${s.stage}: ${parts.join(" | ")}`;
+}
+
+/** The line for the whole run. */
+export function formatOverall(o: OverallSnapshot): string {
+  return `overall: elapsed ${formatDuration(o.elapsedMs)} | ETA ${formatDuration(o.etaMs)} | ${formatCount(o.tokens)} tok | $${o.cost.toFixed(o.cost < 1 ? 4 : 2)} so far`;
 }
 
 export class ProgressView {
@@ -67,8 +75,9 @@ export class ProgressView {
   }
 
   private draw(): void {
-    const lines = this.tracker.snapshot().map((s) => formatStage(s, this.tty));
-    if (lines.length === 0) return;
+    const stages = this.tracker.snapshot();
+    if (stages.length === 0) return;
+    const lines = [...stages.map((s) => formatStage(s, this.tty)), formatOverall(this.tracker.overall(stages))];
     if (this.tty) {
       // Move up over the previous drawing and overwrite it, clearing each line's tail.
       const up = this.drawnLines > 0 ? `\x1b[${this.drawnLines}A` : "";

@@ -22,7 +22,8 @@ export function registerScore(program: Command): void {
       "An empty prediction cell is the string \"nan\", as in VLMEvalKit. Rows with no prediction, like every other problem of the",
       "bench or the predictions, are listed before any call (exit 2); --skip-bad-rows scores the other items instead.",
       "Outputs in --out: results.jsonl, summary.json, ledger.sqlite. Rerunning resumes without paying for judge calls twice.",
-      "Exit codes: 0 done; 1 interrupted or failed; 2 bad usage or input (nothing sent).",
+      "summary.json says how the run ended (complete, incomplete or unreliable; see mmif eval --help). Ctrl-C or SIGTERM finishes the calls in flight and stops (status incomplete); a second signal quits at once (exit 130).",
+      "Exit codes: 0 complete; 1 incomplete, unreliable or failed; 2 bad usage or input (nothing sent), or a configuration error.",
       "",
       "Example:",
       "  $ mmif score --bench MM-IFEval.tsv --predictions Qwen2-VL-7B_MM-IFEval.xlsx --judge gpt-4o-2024-11-20 --out runs/qwen-scored",
@@ -36,6 +37,7 @@ export function registerScore(program: Command): void {
 export async function runScore(flags: ScoreFlags): Promise<number> {
   let predictions = new Map<string, string>();
   return runBenchCommand(flags, {
+    command: "score",
     checkFlags: (checks) => checks.inFile(flags.predictions, "--predictions"),
     preflight: async (rows) => {
       const read = await readPredictions(flags.predictions, rows);

@@ -6,7 +6,7 @@ import { Ledger } from "../model/ledger.js";
 import { asSent, createRewardServer, UNSCORABLE_POLICIES, type UnscorablePolicy } from "../serve/index.js";
 import { judgeSettings, makeClient } from "./bench-flags.js";
 import { positiveInt } from "./flag-values.js";
-import { addJudgeEndpointFlags, givenJudge, type JudgeEndpointFlags } from "./flags.js";
+import { addJudgeEndpointFlags, givenJudge, keyVariable, type JudgeEndpointFlags } from "./flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { packageVersion } from "./version.js";
 
@@ -96,7 +96,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   try {
     const judge = ledger
       ? makeClient(
-          { model: judgeModel!, baseURL: flags.judgeBaseUrl, apiKeyEnv: flags.judgeApiKeyEnv, concurrency: positiveInt(flags.judgeConcurrency, "--judge-concurrency"), ...judgeSettings(profile) },
+          { model: judgeModel!, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), concurrency: positiveInt(flags.judgeConcurrency, "--judge-concurrency"), ...judgeSettings(profile) },
           ledger,
         )
       : undefined;

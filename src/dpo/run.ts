@@ -9,9 +9,11 @@ import { OrderedJsonlWriter, forEachBounded } from "../engine/ordered-writer.js"
 import type { EngineItem } from "../engine/types.js";
 import { readJsonObjects } from "../io/json-lines.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
+import type { ModelEvents } from "../model/progress.js";
+import type { RunVerdict } from "../run/status.js";
 import { makePair, type PairOptions } from "./pairs.js";
 
-export interface DpoStats {
+export interface DpoStats extends RunVerdict {
   items_read: number;
   items_used: number;
   pairs: number;
@@ -23,7 +25,7 @@ export interface DpoStats {
 }
 
 /** Kept items with an answer, image paths resolved against the items file's folder; bad lines become issues. */
-async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number): AsyncGenerator<EngineItem> {
+async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number, events?: ModelEvents): AsyncGenerator<EngineItem> {
   const root = dirname(resolve(path));
   let used = 0;
   for await (const line of readJsonObjects(createReadStream(path))) {
@@ -39,24 +41,35 @@ async function* keptItems(path: string, issues: RowIssue[], counts: { read: numb
       continue;
     }
     if (used++ >= limit) return;
+    events?.emit({ type: "items", stage: "pairs", count: 1 });
     yield { ...item, image: { ...item.image, path: resolve(root, item.image.path) } };
   }
 }
 
-export async function runDpo(itemsPath: string, outDir: string, options: PairOptions & { limit?: number; window?: number }, issues: RowIssue[]): Promise<DpoStats> {
+export interface DpoRunOptions extends PairOptions {
+  limit?: number;
+  window?: number;
+  /** How the run ended, asked once the work is done (src/run/status.ts); complete when not given. */
+  verdict?: () => RunVerdict;
+  /** Progress: a "pairs" line, one item per kept item read. */
+  events?: ModelEvents;
+}
+
+export async function runDpo(itemsPath: string, outDir: string, options: DpoRunOptions, issues: RowIssue[]): Promise<DpoStats> {
   mkdirSync(outDir, { recursive: true });
   const pairsOut = new JsonlSink(join(outDir, "pairs.jsonl"));
   const droppedOut = new JsonlSink(join(outDir, "dropped-pairs.jsonl"));
   const counts = { read: 0 };
-  const stats: DpoStats = { items_read: 0, items_used: 0, pairs: 0, dropped: 0, drop_reasons: {}, failed: 0, by_strategy: {}, removed_per_pair: { mean: 0 } };
+  const stats: DpoStats = { status: "complete", status_reasons: [], items_read: 0, items_used: 0, pairs: 0, dropped: 0, drop_reasons: {}, failed: 0, by_strategy: {}, removed_per_pair: { mean: 0 } };
   let removedTotal = 0;
   const ordered = new OrderedJsonlWriter<unknown>(pairsOut);
   const dropped = new OrderedJsonlWriter<unknown>(droppedOut);
   stats.items_used = await forEachBounded(
-    keptItems(itemsPath, issues, counts, options.limit ?? Infinity),
+    keptItems(itemsPath, issues, counts, options.limit ?? Infinity, options.events),
     options.window ?? 256,
     (item) => makePair(item, options),
     async (position, outcome) => {
+      options.events?.emit({ type: "item", stage: "pairs", ok: !("error" in outcome), dropped: !("error" in outcome) && !outcome.kept });
       if ("error" in outcome) {
         stats.failed++;
         await Promise.all([ordered.put(position, []), dropped.put(position, [{ item_id: outcome.item_id, reason: outcome.error }])]);
@@ -78,6 +91,7 @@ export async function runDpo(itemsPath: string, outDir: string, options: PairOpt
   await droppedOut.close();
   stats.items_read = counts.read;
   stats.removed_per_pair.mean = stats.pairs === 0 ? 0 : removedTotal / stats.pairs;
+  Object.assign(stats, options.verdict?.() ?? {});
   writeJsonFile(join(outDir, "dpo-stats.json"), stats);
   return stats;
 }

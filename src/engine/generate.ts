@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { usageWithCost } from "../model/accounting.js";
 import type { Ledger } from "../model/ledger.js";
+import type { RunVerdict } from "../run/status.js";
 import { allClients } from "./clients.js";
 import { exportKeptItems } from "./exports.js";
 import { OrderedJsonlWriter, forEachBounded } from "./ordered-writer.js";
@@ -28,6 +29,8 @@ export interface GenerateOptions extends PipelineOptions {
   limit?: number;
   /** Inputs in flight at once; bounds memory. */
   window?: number;
+  /** How the run ended, asked once the work is done (src/run/status.ts); complete when not given. */
+  verdict?: () => RunVerdict;
 }
 
 /** Inputs for the pipeline: kept images (writing every filter record on the way), then questions. */
@@ -58,7 +61,8 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
   const items = new JsonlSink(join(options.outDir, "items.jsonl"));
   const ordered = new OrderedJsonlWriter<EngineItem>(items, (it) => {
     stats.item(it);
-    options.events?.emit({ type: "item", stage: "items", ok: it.kept === true });
+    // Not kept is an outcome, not an error.
+    options.events?.emit({ type: "item", stage: "items", ok: true, dropped: it.kept !== true });
   });
   await forEachBounded(
     pipelineInputs(options, images, stats),
@@ -74,6 +78,7 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
   const usage = usageWithCost(options.ledger, Object.fromEntries(clients.map((c) => [c.model, c.endpoint.price])));
   const priced = usage.filter((u) => u.cost !== null);
   const result = stats.finish({
+    ...(options.verdict?.() ?? { status: "complete", status_reasons: [] }),
     usage,
     cost: priced.length === 0 ? null : priced.reduce((s, u) => s + u.cost!, 0),
     seed: options.seed,

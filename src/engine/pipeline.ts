@@ -74,6 +74,8 @@ export async function processInput(input: PipelineInput, options: PipelineOption
   } catch (e) {
     found = { error: `tasks: ${failure(e)}`, source: input.kind === "image" ? ("generated" as const) : ("question" as const) };
   }
+  // The input's items enter the progress display's "items" line now that their number is known.
+  options.events?.emit({ type: "items", stage: "items", count: "error" in found ? 1 : found.tasks.length });
   if ("error" in found) return [{ ...emptyItem(input.id, input.image, found.source, input.kind === "question" ? input.question : ""), kept: false, reasons: [found.error] }];
 
   return Promise.all(

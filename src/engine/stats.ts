@@ -4,9 +4,10 @@
  */
 import type { UsageWithCost } from "../model/accounting.js";
 import { countDistribution, type CountDistribution } from "./constraint-types.js";
+import type { RunVerdict } from "../run/status.js";
 import type { EngineItem, ImageRecord } from "./types.js";
 
-export interface GenerateStats {
+export interface GenerateStats extends RunVerdict {
   images: { total: number; kept: number; dropped: number; drop_reasons: Record<string, number> };
   questions: { total: number; rejected: number; reject_reasons: Record<string, number> };
   items: {
@@ -72,7 +73,7 @@ function bump(table: Record<string, number>, key: string, by = 1): void {
 }
 
 export class StatsCollector {
-  private readonly s: Omit<GenerateStats, "usage" | "cost" | "seed" | "stages">;
+  private readonly s: Omit<GenerateStats, keyof RunVerdict | "usage" | "cost" | "seed" | "stages">;
   private constraintTotal = 0;
 
   constructor(distribution?: CountDistribution) {
@@ -154,9 +155,11 @@ export class StatsCollector {
     items.kept_rate = items.answered === 0 ? 0 : items.kept / items.answered;
   }
 
-  finish(extra: Pick<GenerateStats, "usage" | "cost" | "seed" | "stages">): GenerateStats {
+  finish(extra: Pick<GenerateStats, keyof RunVerdict | "usage" | "cost" | "seed" | "stages">): GenerateStats {
     const out = structuredClone(this.s);
     for (const h of [out.constraints.counts.all, out.constraints.counts.kept]) h.percent = percentOf(h.histogram, h.items);
-    return { ...out, ...extra };
+    // The status first: it is what a reader must see before any count.
+    const { status, status_reasons, ...rest } = extra;
+    return { status, status_reasons, ...out, ...rest };
   }
 }

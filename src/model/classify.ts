@@ -40,6 +40,32 @@ function firstLine(message: string): string {
   return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }
 
+/** The system error code under fetch's "fetch failed" (ECONNREFUSED, ENOTFOUND, a TLS code...). */
+function causeCode(error: unknown): string | undefined {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === "string" && e.code !== "") return e.code;
+  }
+  return undefined;
+}
+
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
+
+/** What a connection failure says about the configuration, when it says something. */
+function connectionSetup(code: string | undefined): string | undefined {
+  if (code === "ECONNREFUSED") return "connection refused: nothing listens at the base URL (wrong host or port, or the server is not running)";
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") return `the base URL's host name does not resolve (${code})`;
+  if (code !== undefined && TLS_CODE.test(code)) return `TLS failed (${code}): https to a plain-http server, or a certificate the client does not trust`;
+  return undefined;
+}
+
+/** What an HTTP status on the first calls says about the configuration. */
+function statusSetup(status: number, message: string): string | undefined {
+  if (status === 401) return `the server refused the API key (401: ${message})`;
+  if (status === 403) return `access denied (403: ${message}): the key has no access to this model`;
+  if (status === 404) return `not found (404: ${message}): the model name or the base URL is wrong (an OpenAI-compatible base URL usually ends in /v1)`;
+  return undefined;
+}
+
 export function classifyError(error: unknown): RetryDecision {
   if (error instanceof AttemptDeadlineError || error instanceof APIConnectionTimeoutError) {
     return { retry: true, kind: "timeout", message: "the server did not answer in time" };
@@ -47,7 +73,9 @@ export function classifyError(error: unknown): RetryDecision {
   if (error instanceof APIUserAbortError) return { retry: false, kind: "aborted", message: "the request was aborted" };
   if (error instanceof APIConnectionError) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    return { retry: true, kind: "connection", message: `connection failed: ${cause?.code ?? cause?.message ?? error.message}` };
+    const code = causeCode(cause);
+    const setup = connectionSetup(code);
+    return { retry: true, kind: "connection", message: `connection failed: ${code ?? cause?.message ?? error.message}`, ...(setup ? { setup } : {}) };
   }
   if (error instanceof APIError && typeof error.status === "number") {
     const status = error.status;
@@ -56,7 +84,8 @@ export function classifyError(error: unknown): RetryDecision {
     if (status >= 500 || status === 408 || status === 409) {
       return { retry: true, kind: "server", status, retryAfterMs: retryAfterMs(error.headers as HeaderBag), message };
     }
-    return { retry: false, kind: "client", status, message };
+    const setup = statusSetup(status, message);
+    return { retry: false, kind: "client", status, message, ...(setup ? { setup } : {}) };
   }
   // A body the SDK could not parse surfaces as a SyntaxError; a parsed body of the wrong shape as ours.
   if (error instanceof ModelResponseError || error instanceof SyntaxError) {

@@ -10,7 +10,7 @@ import { costOf, type Endpoint } from "./endpoint.js";
 import type { Ledger } from "./ledger.js";
 import { toWireMessages } from "./messages.js";
 import type { ModelEvents } from "./progress.js";
-import { CallFailedError, Scheduler, SchedulerStoppedError } from "./scheduler.js";
+import { CallFailedError, Scheduler, SchedulerStoppedError, type RetryDecision } from "./scheduler.js";
 import { WorkError } from "../common/errors.js";
 import type { CallContext, ChatRequest, ChatResult, TokenUsage } from "./types.js";
 
@@ -47,8 +47,20 @@ export class ModelCallError extends WorkError implements ModelCallFailure {
   }
 }
 
+/** Told the fate of every call a client sends (the model session: fail fast, and the run's status). */
+export interface CallObserver {
+  attemptFailed(client: ModelClient, decision: RetryDecision): void;
+  /** A call answered by the server (not from the ledger). */
+  answered(client: ModelClient): void;
+  /** A call that got no answer after its retries (not one refused because the run is stopping). */
+  unanswered(client: ModelClient, error: ModelCallError): void;
+}
+
 export interface ModelClientOptions {
   ledger: Ledger;
+  /** What this client is for, as messages name it: "model under test", "judge", "task writer"... */
+  role?: string;
+  observer?: CallObserver;
   events?: ModelEvents;
   /** Share one scheduler between clients of the same server; by default each client has its own. */
   scheduler?: Scheduler;
@@ -106,12 +118,17 @@ export class ModelClient {
     return this.endpoint.model;
   }
 
+  get role(): string {
+    return this.options.role ?? "model";
+  }
+
   /** Answers `request`, from the ledger when it was answered before. Throws {@link ModelCallError}. */
   async chat(request: ChatRequest, context: CallContext): Promise<ChatResult> {
     const canonical = await canonicalRequest(this.endpoint.model, this.endpoint.params, request);
     const key = requestKey(canonical);
     const recorded = this.options.ledger.getSuccess(key);
     if (recorded) {
+      this.options.events?.emit({ type: "enter", stage: context.stage, model: this.model });
       this.options.events?.emit({ type: "call", stage: context.stage, model: this.model, outcome: "cached", usage: recorded.usage, cost: 0, attempts: 0 });
       return {
         content: recorded.content ?? "",
@@ -126,6 +143,7 @@ export class ModelClient {
     // Two tasks asking the same thing at once share one call.
     let pending = this.inFlight.get(key);
     if (!pending) {
+      this.options.events?.emit({ type: "enter", stage: context.stage, model: this.model });
       pending = this.send(request, context, key, stableStringify(canonical)).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
@@ -172,6 +190,7 @@ export class ModelClient {
           estimatedTokens: estimateTokens(request, params.max_tokens),
           actualTokens: (a) => a.usage.promptTokens + a.usage.completionTokens,
           onAttemptError: (attempt, decision) => {
+            this.options.observer?.attemptFailed(this, decision);
             ledger.recordAttemptError({ key, attempt, kind: decision.kind, status: decision.status ?? null, message: decision.message });
             events?.emit({ type: "retry", stage: context.stage, model: this.model, attempt, kind: decision.kind, willRetry: decision.retry });
           },
@@ -179,6 +198,7 @@ export class ModelClient {
       );
       const latencyMs = performance.now() - attemptStarted;
       await ledger.commitSuccess({ key, model: this.model, stage: context.stage, request: canonicalJson, ...value, latencyMs, attempts });
+      this.options.observer?.answered(this);
       const cost = costOf(this.endpoint.price, value.usage.promptTokens, value.usage.completionTokens);
       events?.emit({ type: "call", stage: context.stage, model: this.model, outcome: "sent", usage: value.usage, cost, attempts });
       return { ...value, cached: false, attempts, latencyMs, key };
@@ -187,6 +207,7 @@ export class ModelClient {
       // A call stopped before it was sent is not a failure of the call: nothing is recorded, a rerun sends it.
       if (!(error instanceof SchedulerStoppedError)) {
         ledger.recordFailure({ key, model: this.model, stage: context.stage, request: canonicalJson, error: failure.message, attempts: failure.attempts });
+        this.options.observer?.unanswered(this, failure);
       }
       events?.emit({ type: "call", stage: context.stage, model: this.model, outcome: "failed", usage: { promptTokens: 0, completionTokens: 0 }, cost: 0, attempts: failure.attempts, error: failure.message });
       throw failure;

@@ -32,6 +32,8 @@ export const endpointConfigSchema = z.strictObject({
   baseURL: z.url().optional(),
   /** Name of the environment variable holding the API key. */
   apiKeyEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").default("OPENAI_API_KEY"),
+  /** The user named the key variable, so the endpoint needs a key: an unset variable is an error before any call. */
+  keyRequired: z.boolean().default(false),
   params: generationParamsSchema.default({}),
   concurrency: z.number().int().min(1).max(4096).default(8),
   requestsPerMinute: z.number().positive().optional(),
@@ -50,6 +52,8 @@ export type EndpointConfig = z.input<typeof endpointConfigSchema>;
 
 export interface Endpoint extends Omit<z.output<typeof endpointConfigSchema>, "baseURL"> {
   baseURL: string;
+  /** Whether the key variable was set (the key itself is never exposed this way). */
+  hasKey: boolean;
   /** The key's value; never serialised (see toJSON). */
   readonly apiKey: string;
 }
@@ -63,7 +67,7 @@ function isOpenAIHost(url: string): boolean {
 
 /**
  * Validates a config and resolves its base URL and key from `env`. Local servers (vLLM, SGLang, Ollama) need no
- * key, so a missing variable is an error only for the OpenAI API itself.
+ * key, so a missing variable is an error only for the OpenAI API itself and for a variable the user named.
  */
 export function resolveEndpoint(config: EndpointConfig, env: NodeJS.ProcessEnv = process.env): Endpoint {
   const parsed = endpointConfigSchema.safeParse(config);
@@ -79,10 +83,11 @@ export function resolveEndpoint(config: EndpointConfig, env: NodeJS.ProcessEnv =
     throw new EndpointConfigError(`model "${c.model}": base URL "${baseURL}" is not a URL`);
   }
   const key = env[c.apiKeyEnv];
-  if ((key === undefined || key === "") && isOpenAIHost(baseURL)) {
-    throw new EndpointConfigError(`model "${c.model}": set the API key in the environment variable ${c.apiKeyEnv} (or name another with --api-key-env)`);
+  const hasKey = key !== undefined && key !== "";
+  if (!hasKey && (isOpenAIHost(baseURL) || c.keyRequired)) {
+    throw new EndpointConfigError(`model "${c.model}" at ${baseURL}: the API key variable ${c.apiKeyEnv} is not set; set it in the environment (or name another variable with --api-key-env)`);
   }
-  const endpoint = { ...c, baseURL } as Endpoint;
+  const endpoint = { ...c, baseURL, hasKey } as Endpoint;
   // Non-enumerable and excluded from JSON, so spreading or logging an endpoint never leaks the key.
   Object.defineProperty(endpoint, "apiKey", { value: key || "not-needed", enumerable: false });
   Object.defineProperty(endpoint, "toJSON", { value: () => ({ ...endpoint }), enumerable: false });

@@ -10,3 +10,4 @@ export { classifyError, retryAfterMs, ModelResponseError } from "./classify.js";
 export { canonicalRequest, requestKey, stableStringify } from "./canonical.js";
 export * from "./images.js";
 export * from "./accounting.js";
+export * from "./session.js";

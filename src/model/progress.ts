@@ -1,6 +1,11 @@
 /**
- * Progress as an event stream: the model layer reports every call and retry; stages report items done. The
- * CLI renders the aggregate (done/total, rate, ETA, tokens, cost, errors) as bars on a terminal, lines elsewhere.
+ * Progress as an event stream: the model layer reports every call as it starts and ends, and every retry; stages
+ * that count items report their total (or items entering) and each item done. The CLI renders the aggregate
+ * (done/total, rate, ETA, tokens, cost, errors) as bars on a terminal, lines elsewhere.
+ *
+ * A stage counts items when it reports items, calls otherwise: a model stage's total grows as calls enter it, so
+ * every line has a known total. Calls of a sub-stage (`judge:direct`) whose parent (`judge`) counts items add
+ * their calls, tokens and cost to the parent's line instead of a line of their own.
  */
 import type { TokenUsage } from "./types.js";
 
@@ -16,12 +21,18 @@ export type ModelEvent =
       attempts: number;
       error?: string;
     }
-  | { type: "retry"; stage: string; model: string; attempt: number; kind: string; willRetry: boolean };
+  | { type: "retry"; stage: string; model: string; attempt: number; kind: string; willRetry: boolean }
+  /** A call starts (answered from the ledger or sent): the stage's total grows by one. */
+  | { type: "enter"; stage: string; model: string };
 
 export type ProgressEvent =
   | ModelEvent
+  /** An item stage's whole total, when known up front. */
   | { type: "stage"; stage: string; total: number }
-  | { type: "item"; stage: string; ok: boolean };
+  /** Items entering an item stage whose total is not known up front. */
+  | { type: "items"; stage: string; count: number }
+  /** An item leaves its stage: ok, dropped by design (not kept: not an error), or failed (an error). */
+  | { type: "item"; stage: string; ok: boolean; dropped?: boolean };
 
 export type ProgressListener = (event: ProgressEvent) => void;
 
@@ -41,8 +52,13 @@ export class ModelEvents {
 
 export interface StageSnapshot {
   stage: string;
+  /** What done/total count. */
+  unit: "items" | "calls";
   total: number | undefined;
+  /** Finished without error (not-kept items included). */
   done: number;
+  /** Items dropped by design (not kept), counted in done. */
+  dropped: number;
   failed: number;
   calls: number;
   cachedCalls: number;
@@ -60,11 +76,22 @@ export interface StageSnapshot {
 
 type StageState = Omit<StageSnapshot, "stage" | "elapsedMs" | "rate" | "etaMs"> & { startedAt: number };
 
+/** The whole run: elapsed time, the time left (the slowest stage's ETA), tokens and cost so far. */
+export interface OverallSnapshot {
+  elapsedMs: number;
+  etaMs: number | undefined;
+  tokens: number;
+  cost: number;
+}
+
 /** Folds events into per-stage totals. */
 export class ProgressTracker {
   private readonly stages = new Map<string, StageState>();
+  private readonly startedAt: number;
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly now: () => number = () => performance.now()) {
+    this.startedAt = now();
+  }
 
   attach(events: ModelEvents): () => void {
     return events.on((e) => this.handle(e));
@@ -73,26 +100,61 @@ export class ProgressTracker {
   private state(stage: string): StageState {
     let s = this.stages.get(stage);
     if (!s) {
-      s = { total: undefined, done: 0, failed: 0, calls: 0, cachedCalls: 0, failedCalls: 0, retries: 0, promptTokens: 0, completionTokens: 0, cost: 0, startedAt: this.now() };
+      s = { unit: "calls", total: undefined, done: 0, dropped: 0, failed: 0, calls: 0, cachedCalls: 0, failedCalls: 0, retries: 0, promptTokens: 0, completionTokens: 0, cost: 0, startedAt: this.now() };
       this.stages.set(stage, s);
     }
     return s;
   }
 
+  /** The line a model event counts on: its item-counting parent stage when there is one, else its own. */
+  private lineOf(stage: string): StageState {
+    const colon = stage.indexOf(":");
+    const parent = colon > 0 ? this.stages.get(stage.slice(0, colon)) : undefined;
+    return parent?.unit === "items" ? parent : this.state(stage);
+  }
+
+  private itemStage(stage: string): StageState {
+    const s = this.state(stage);
+    if (s.unit === "calls") {
+      // Items take over the line's done/total; calls already counted stay as calls.
+      s.unit = "items";
+      s.total = undefined;
+      s.done = 0;
+      s.failed = 0;
+    }
+    return s;
+  }
+
   handle(e: ProgressEvent): void {
-    const s = this.state(e.stage);
     switch (e.type) {
       case "stage":
-        s.total = e.total;
+        this.itemStage(e.stage).total = e.total;
         break;
-      case "item":
-        if (e.ok) s.done++;
-        else s.failed++;
+      case "items": {
+        const s = this.itemStage(e.stage);
+        s.total = (s.total ?? 0) + e.count;
         break;
+      }
+      case "item": {
+        const s = this.itemStage(e.stage);
+        if (!e.ok) s.failed++;
+        else {
+          s.done++;
+          if (e.dropped) s.dropped++;
+        }
+        break;
+      }
+      case "enter": {
+        const s = this.lineOf(e.stage);
+        if (s.unit === "calls") s.total = (s.total ?? 0) + 1;
+        break;
+      }
       case "retry":
-        s.retries++;
+        this.lineOf(e.stage).retries++;
         break;
-      case "call":
+      case "call": {
+        const s = this.lineOf(e.stage);
+        if (s.unit === "calls") e.outcome === "failed" ? s.failed++ : s.done++;
         if (e.outcome === "failed") s.failedCalls++;
         else {
           s.calls++;
@@ -104,6 +166,7 @@ export class ProgressTracker {
           }
         }
         break;
+      }
     }
   }
 
@@ -117,5 +180,16 @@ export class ProgressTracker {
       const { startedAt: _, ...rest } = s;
       return { stage, ...rest, elapsedMs, rate, etaMs };
     });
+  }
+
+  overall(stages: readonly StageSnapshot[] = this.snapshot()): OverallSnapshot {
+    const open = stages.filter((s) => s.total === undefined || s.done + s.failed < s.total);
+    const etas = open.map((s) => s.etaMs);
+    return {
+      elapsedMs: this.now() - this.startedAt,
+      etaMs: open.length === 0 ? 0 : etas.some((x) => x === undefined) ? undefined : Math.max(...(etas as number[])),
+      tokens: stages.reduce((n, s) => n + s.promptTokens + s.completionTokens, 0),
+      cost: stages.reduce((n, s) => n + s.cost, 0),
+    };
   }
 }

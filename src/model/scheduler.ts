@@ -16,6 +16,12 @@ export interface RetryDecision {
   /** Server-requested wait (Retry-After), in ms. */
   retryAfterMs?: number;
   message: string;
+  /**
+   * Set when the fault usually means the endpoint is configured wrongly (nothing listens there, unknown host,
+   * TLS mismatch, key refused, unknown model): what to tell the user. The client stops the run on it when the
+   * endpoint has not answered yet.
+   */
+  setup?: string;
 }
 
 export interface SchedulerOptions {
@@ -121,9 +127,15 @@ export class Scheduler {
       try {
         value = await attempt(n);
       } catch (error) {
-        this.release();
-        const decision = options.classify(error);
-        options.onAttemptError?.(n, decision, error);
+        // Judged before the slot is released, so a fault that stops the run (onAttemptError) stops it before
+        // a queued call can take the slot.
+        let decision: RetryDecision;
+        try {
+          decision = options.classify(error);
+          options.onAttemptError?.(n, decision, error);
+        } finally {
+          this.release();
+        }
         if (decision.kind === "rate-limit") this.onRateLimited(decision.retryAfterMs);
         if (!decision.retry || n >= this.maxAttempts) throw new CallFailedError({ decision, attempts: n, cause: error });
         await sleep(this.delay(n, decision));

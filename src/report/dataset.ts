@@ -12,7 +12,7 @@ import { readDatasetRun, type DatasetReportOptions, type DatasetRun } from "./da
 import { fmt1, fmtInt, fmtUsd, html, page, type SafeHtml } from "./html.js";
 import { categoryLabel, methodLabel, sortCategories } from "./labels.js";
 import { isSimulatedModel, SIMULATED_BANNER } from "../model/simulated.js";
-import { bannerBlock, browserSection, card, notesBlock, usageTable } from "./sections.js";
+import { bannerBlock, browserSection, card, notesBlock, statusBanner, usageTable } from "./sections.js";
 
 const count = (n: number) => String(Math.round(n));
 
@@ -117,7 +117,7 @@ export function renderDatasetReport(run: DatasetRun): string {
   const s = run.stats;
   const title = `MM-IFEngine dataset report: ${basename(resolve(run.dir))}`;
   const meta = [`seed ${s.seed}`, `stages ${(s.stages ?? []).join(", ")}`].join(" · ");
-  const body = html`<header><h1>${title}</h1><p class="meta">${meta}</p>${bannerBlock((s.usage ?? []).some((u) => isSimulatedModel(u.model)) ? [SIMULATED_BANNER] : [])}${notesBlock(run.notes)}</header><main><section id="headline"><h2>Headline</h2>${headline(run)}</section>${funnelSection(
+  const body = html`<header><h1>${title}</h1><p class="meta">${meta}</p>${statusBanner(s.status, s.status_reasons)}${bannerBlock((s.usage ?? []).some((u) => isSimulatedModel(u.model)) ? [SIMULATED_BANNER] : [])}${notesBlock(run.notes)}</header><main><section id="headline"><h2>Headline</h2>${headline(run)}</section>${funnelSection(
     run,
   )}${constraintsSection(run)}<section id="usage"><h2>Tokens and cost</h2>${usageTable(s.usage ?? [], s.cost ?? null)}</section>${droppedImages(run)}${browserSection(run.browser)}</main>`;
   return page({ title, css: STYLE, script: CLIENT_SCRIPT, body, data: run.browser });

@@ -12,7 +12,7 @@ import { LEADERBOARD } from "./leaderboard.js";
 import { categoryLabel, methodLabel, sortCategories } from "./labels.js";
 import type { RuleOnlySummary } from "../bench/rule-only.js";
 import { isSimulatedModel, SIMULATED_BANNER } from "../model/simulated.js";
-import { bannerBlock, browserSection, card, notesBlock, usageTable } from "./sections.js";
+import { bannerBlock, browserSection, card, notesBlock, statusBanner, usageTable } from "./sections.js";
 
 type Metric = "c_level" | "p_level" | "overall";
 const METRICS: Array<{ key: Metric; name: string; board: "c" | "p" | "overall" }> = [
@@ -109,7 +109,7 @@ export function renderEvalReport(run: EvalRun): string {
   ].filter(Boolean);
   const banners = [s.rule_only ? `${s.rule_only.note}. P-Level items and judged constraints were not scored.` : "", simulated(s) ? SIMULATED_BANNER : ""].filter(Boolean);
   const top = s.rule_only ? html`<section id="headline"><h2>Headline</h2>${ruleOnlyHeadline(s.rule_only)}</section>` : html`<section id="headline"><h2>Headline</h2>${headline(run)}</section>${leaderboard(run)}`;
-  const body = html`<header><h1>${title}</h1><p class="meta">${meta.join(" · ")}</p>${bannerBlock(banners)}${notesBlock(run.notes)}</header><main>${top}${accuracy(
+  const body = html`<header><h1>${title}</h1><p class="meta">${meta.join(" · ")}</p>${statusBanner(s.status, s.status_reasons)}${bannerBlock(banners)}${notesBlock(run.notes)}</header><main>${top}${accuracy(
     run,
   )}${failures(run.results)}<section id="usage"><h2>Tokens and cost</h2>${usageTable(s.usage ?? [], s.cost ?? null)}</section>${browserSection(run.browser)}</main>`;
   return page({ title, css: STYLE, script: CLIENT_SCRIPT, body, data: run.browser });

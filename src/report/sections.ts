@@ -16,6 +16,18 @@ export function notesBlock(notes: readonly string[]): SafeHtml {
   return notes.length ? html`<ul class="notes">${notes.map((n) => html`<li>${n}</li>`)}</ul>` : html``;
 }
 
+const STATUS_TEXT: Record<string, string> = {
+  incomplete: "INCOMPLETE: this run did not finish, so its numbers are partial. Rerun the same command to finish it.",
+  unreliable: "UNRELIABLE: too many items could not be judged for these numbers to be compared with other runs.",
+};
+
+/** The banner over a run that is not complete (status and reasons from summary.json / stats.json); nothing otherwise. */
+export function statusBanner(status: string | undefined, reasons: readonly string[] | undefined): SafeHtml {
+  if (status === undefined || status === "complete") return html``;
+  const text = STATUS_TEXT[status] ?? `${status.toUpperCase()}: this run is not complete.`;
+  return html`<div class="banner" role="alert" data-status="${status}"><strong>${text}</strong>${(reasons ?? []).length ? html`<ul>${(reasons ?? []).map((r) => html`<li>${r}</li>`)}</ul>` : ""}</div>`;
+}
+
 export function usageTable(usage: readonly UsageWithCost[], cost: number | null): SafeHtml {
   if (usage.length === 0) return html`<p class="hint">No model calls recorded.</p>`;
   const sum = (f: (u: UsageWithCost) => number) => usage.reduce((s, u) => s + (f(u) || 0), 0);

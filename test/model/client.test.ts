@@ -177,7 +177,7 @@ describe("ModelClient against the scripted server", () => {
     server.queue(replies.serverError(500), replies.text("ok", { usage: { prompt_tokens: 1000, completion_tokens: 500 } }));
     await client.chat(userText("priced"), STAGE);
     await client.chat(userText("priced"), STAGE);
-    assert.deepEqual(seen.map((e) => (e.type === "call" ? e.outcome : e.type)), ["retry", "sent", "cached"]);
+    assert.deepEqual(seen.map((e) => (e.type === "call" ? e.outcome : e.type)), ["enter", "retry", "sent", "enter", "cached"]);
     const [snap] = tracker.snapshot();
     assert.equal(snap!.calls, 2);
     assert.equal(snap!.cachedCalls, 1);

@@ -22,7 +22,16 @@ describe("resolveEndpoint", () => {
 
   it("needs no key for local servers, but does for the OpenAI API", () => {
     assert.equal(resolveEndpoint({ model: "qwen", baseURL: "http://localhost:8000/v1" }, {}).apiKey, "not-needed");
-    assert.throws(() => resolveEndpoint({ model: "gpt-4o" }, {}), (e: unknown) => e instanceof EndpointConfigError && /set the API key in the environment variable OPENAI_API_KEY/.test(e.message));
+    assert.throws(() => resolveEndpoint({ model: "gpt-4o" }, {}), (e: unknown) => e instanceof EndpointConfigError && /the API key variable OPENAI_API_KEY is not set/.test(e.message));
+  });
+
+  it("needs a key a user named, even for a local server, and says whether one is set", () => {
+    assert.throws(
+      () => resolveEndpoint({ model: "qwen", baseURL: "http://localhost:8000/v1", apiKeyEnv: "VLLM_KEY", keyRequired: true }, {}),
+      (e: unknown) => e instanceof EndpointConfigError && /model "qwen" at http:\/\/localhost:8000\/v1: the API key variable VLLM_KEY is not set/.test(e.message),
+    );
+    assert.equal(resolveEndpoint({ model: "qwen", baseURL: "http://localhost:8000/v1", apiKeyEnv: "VLLM_KEY", keyRequired: true }, { VLLM_KEY: "k" }).hasKey, true);
+    assert.equal(resolveEndpoint({ model: "qwen", baseURL: "http://localhost:8000/v1" }, {}).hasKey, false);
   });
 
   it("reports every bad field with its path", () => {

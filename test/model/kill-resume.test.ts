@@ -29,7 +29,7 @@ describe("Ctrl-C", () => {
     first.kill("SIGINT");
     const [code] = await once(first, "exit");
     assert.equal(code, 1, "calls were left undone");
-    assert.match(err, /interrupted; finishing the calls in flight/);
+    assert.match(err, /interrupted \(Ctrl-C\); finishing the calls in flight/);
     const sent = server.chatRequests().length;
     assert.ok(sent < CALLS, "no new calls after the interrupt");
     const ledger = new Ledger(ledgerPath);

@@ -10,6 +10,7 @@ import { summarize } from "../../src/bench/summary.js";
 import { getSubcategory } from "../../src/constraints/taxonomy.js";
 import { StatsCollector } from "../../src/engine/stats.js";
 import type { EngineConstraint, EngineItem, ImageRecord } from "../../src/engine/types.js";
+import type { RunStatus } from "../../src/run/status.js";
 
 export const SCRIPT_PAYLOAD = "<script>window.__pwned=1</script>";
 export const IMG_PAYLOAD = '<img src=x onerror="window.__pwned=2">';
@@ -60,7 +61,7 @@ export interface EvalFixture {
 }
 
 /** An eval run in `<root>/run`, its bench in `<root>/bench` (our JSONL with image files). */
-export async function makeEvalRun(root: string, options: { model?: string } = {}): Promise<EvalFixture> {
+export async function makeEvalRun(root: string, options: { model?: string; status?: RunStatus } = {}): Promise<EvalFixture> {
   const benchDir = join(root, "bench");
   const dir = join(root, "run");
   mkdirSync(join(benchDir, "images"), { recursive: true });
@@ -121,6 +122,8 @@ export async function makeEvalRun(root: string, options: { model?: string } = {}
     results.map((r) => ({ id: r.id, tag: r.tag, score: r.score, status: r.status, ...(r.tag === "C-Level" ? { constraints: r.constraints } : {}), replies: r.replies, rounds: r.rounds, ...(r.error ? { error: r.error } : {}) })),
   );
   const summary: SummaryFile = {
+    status: options.status ?? "complete",
+    status_reasons: options.status === undefined || options.status === "complete" ? [] : [`a ${options.status} run made by the test`],
     ...summarize(results),
     model: options.model ?? "test-vlm-7b",
     judge: "gpt-4o-2024-11-20",
@@ -209,6 +212,8 @@ export async function makeDatasetRun(root: string): Promise<DatasetFixture> {
   for (const r of images) collector.image(r);
   for (const it of items) collector.item(it);
   const stats = collector.finish({
+    status: "complete",
+    status_reasons: [],
     usage: [
       { model: "gpt-4o-mini", stage: "tasks", calls: 55, failed: 0, promptTokens: 40_000, completionTokens: 5_000, cost: 0.009 },
       { model: "gpt-4o-mini", stage: "constraints", calls: 55, failed: 1, promptTokens: 30_000, completionTokens: 8_000, cost: 0.0093 },

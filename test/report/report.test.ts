@@ -39,6 +39,16 @@ describe("eval report", () => {
     assert.ok(existsSync(written.path));
   });
 
+  it("shows a banner over a run that is not complete, and none over a complete one", async () => {
+    const { dir } = await ready;
+    assert.doesNotMatch((await buildReport(dir)).html, /class="banner"/);
+    const root3 = tempDir();
+    const { dir: partial } = await makeEvalRun(root3, { status: "incomplete" });
+    const doc = (await buildReport(partial)).html;
+    assert.match(doc, /<div class="banner" role="alert" data-status="incomplete"><strong>INCOMPLETE: this run did not finish/);
+    assert.match(doc, /<li>a incomplete run made by the test<\/li>/);
+  });
+
   it("shows the headline numbers of summary.json to one decimal, with their intervals", async () => {
     const { dir, summary } = await ready;
     const doc = readFileSync(join(dir, "report.html"), "utf8");

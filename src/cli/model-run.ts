@@ -1,0 +1,97 @@
+/**
+ * What every command that calls models (eval, score, generate, dpo) does around its work: take the --out folder's
+ * lock, open the call ledger, build the clients of each role in one model session, draw progress, turn Ctrl-C and
+ * SIGTERM into a clean stop, and at the end decide the run's status (src/run/status.ts), print it and map it to
+ * the exit code.
+ */
+import { join, resolve } from "node:path";
+import { acquireRunLock } from "../io/run-lock.js";
+import type { ModelClient } from "../model/client.js";
+import type { EndpointConfig } from "../model/endpoint.js";
+import { Ledger } from "../model/ledger.js";
+import type { ModelEvents } from "../model/progress.js";
+import { ModelSession } from "../model/session.js";
+import { decideRunStatus, statusLabel, type RunFacts, type RunVerdict } from "../run/status.js";
+import { EXIT } from "./exit-codes.js";
+import { onInterrupt } from "./interrupt.js";
+import { progressFor } from "./progress-view.js";
+
+export interface ModelRun {
+  /** The absolute --out folder (created, locked). */
+  out: string;
+  ledger: Ledger;
+  events: ModelEvents;
+  session: ModelSession;
+  /** A client for a role; a bad config or an unset key variable the endpoint needs is a usage error (exit 2). */
+  client(config: EndpointConfig, role: string): ModelClient;
+  /** Runs the work with progress drawn and signals handled. */
+  track<T>(work: () => Promise<T>): Promise<T>;
+  /** The run's status from what the session saw plus the command's own facts. */
+  verdict(extra?: Pick<RunFacts, "failedItems">): RunVerdict;
+}
+
+function warn(message: string): void {
+  process.stderr.write(`mmif: ${message}\n`);
+}
+
+/** Runs `body` holding the lock of `outDir`; the ledger is closed and the lock released on every exit. */
+export async function withModelRun<T>(command: string, outDir: string, quiet: boolean | undefined, body: (run: ModelRun) => Promise<T>): Promise<T> {
+  const out = resolve(outDir);
+  const lock = acquireRunLock(out, command);
+  const ledger = new Ledger(join(out, "ledger.sqlite"));
+  const { events, view } = progressFor(quiet);
+  const session = new ModelSession(ledger, events);
+  const run: ModelRun = {
+    out,
+    ledger,
+    events,
+    session,
+    client: (config, role) => session.client(config, role),
+    async track(work) {
+      const detach = onInterrupt([session]);
+      view?.start();
+      try {
+        return await work();
+      } finally {
+        view?.stop();
+        detach();
+      }
+    },
+    verdict(extra = {}) {
+      return decideRunStatus({ interrupted: session.interrupted, unansweredCalls: session.unansweredCalls, ...(session.fault ? { fault: session.fault.message } : {}), ...extra });
+    },
+  };
+  try {
+    return await body(run);
+  } finally {
+    ledger.close();
+    lock.release();
+  }
+}
+
+/**
+ * Says how the run ended and returns the exit code: 0 complete, 1 incomplete or unreliable, 2 when a
+ * configuration error stopped it (or, for a complete run, when bad input rows were left out).
+ */
+export function finishRun(run: ModelRun, verdict: RunVerdict, badInput = false): number {
+  const fault = run.session.fault;
+  if (fault) {
+    warn(`stopped: ${fault.message}`);
+    warn("nothing was lost: rerun the same command once this is fixed, and it resumes where it stopped.");
+    return EXIT.BAD_INPUT;
+  }
+  const label = statusLabel(verdict.status);
+  if (label !== undefined) {
+    warn(`run status: ${verdict.status}`);
+    for (const reason of verdict.status_reasons) warn(`  ${reason}`);
+    if (verdict.status === "incomplete") warn("rerun the same command to finish: answered calls are not paid for again.");
+    return EXIT.FAILURE;
+  }
+  return badInput ? EXIT.BAD_INPUT : EXIT.OK;
+}
+
+/** The line printed above a non-complete run's table, so nobody copies its numbers as a result. */
+export function tableHeading(verdict: RunVerdict): string {
+  const label = statusLabel(verdict.status);
+  return label === undefined ? "" : `${label}: ${verdict.status_reasons.join("; ")}\n`;
+}

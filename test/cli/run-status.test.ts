@@ -120,7 +120,8 @@ describe("run status, fail fast, signals and the run lock", () => {
     writeFileSync(questions, JSON.stringify({ image: "bench/a.png", question: "What colour is the picture, and why might someone choose it for a wall?" }) + "\n");
     const out = join(dir, "generate-dead");
     const started = performance.now();
-    const r = await runCli(["generate", "--questions", questions, "--model", "m", "--base-url", `http://127.0.0.1:${await closedPort()}/v1`, "--out", out, "--quiet"]);
+    const dead = `http://127.0.0.1:${await closedPort()}/v1`;
+    const r = await runCli(["generate", "--questions", questions, "--model", "m", "--base-url", dead, "--judge-base-url", dead, "--out", out, "--quiet"]);
     assert.ok(performance.now() - started < 20_000);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /stopped: the (constraint writer|task writer|responder|compatibility checker|verification assigner|judge) \(model "m"/);
@@ -135,7 +136,7 @@ describe("run status, fail fast, signals and the run lock", () => {
     const questions = join(dir, "questions-ok.jsonl");
     writeFileSync(questions, JSON.stringify({ image: "bench/a.png", question: "Describe the picture as a travel writer would." }) + "\n");
     const out = join(dir, "generate-ok");
-    const roles = ["--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge-model", "judge"];
+    const roles = ["--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge", "judge", "--judge-base-url", engine.url];
     const r = await runCli(["generate", "--questions", questions, "--model", "tasks", "--base-url", engine.url, ...roles, "--out", out, "--quiet"]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual([readJson(join(out, "stats.json")).status, readJson(join(out, "stats.json")).status_reasons], ["complete", []]);

@@ -34,6 +34,21 @@ function goodScript(req: { model?: string; body?: unknown }) {
 
 const readJson = (path: string) => JSON.parse(readFileSync(path, "utf8"));
 
+/** The progress display's last drawing (standard error, not a terminal): each stage line, then the overall line. */
+function finalProgress(stderr: string): { stages: Array<{ name: string; done: number; total: number; tokens: string; line: string }>; overall: string } {
+  const lines = stderr.split("\n");
+  const last = lines.findLastIndex((l) => l.startsWith("overall: "));
+  assert.ok(last > 0, `no overall line in:\n${stderr}`);
+  let first = last;
+  while (first > 0 && /^[\w:]+: /.test(lines[first - 1]!) && !lines[first - 1]!.startsWith("overall: ") && !lines[first - 1]!.startsWith("mmif: ")) first--;
+  const stages = lines.slice(first, last).map((line) => {
+    const m = /^([\w:]+): (\d+)\/(\d+) \(\d+%\) \|.*\| ([\d.]+[kM]?) tok/.exec(line);
+    assert.ok(m, `a stage line without done/total: ${line}`);
+    return { name: m[1]!, done: Number(m[2]), total: Number(m[3]), tokens: m[4]!, line };
+  });
+  return { stages, overall: lines[last]! };
+}
+
 describe("run status, fail fast, signals and the run lock", () => {
   let server: ScriptedServer;
   let bench: string;
@@ -141,6 +156,43 @@ describe("run status, fail fast, signals and the run lock", () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual([readJson(join(out, "stats.json")).status, readJson(join(out, "stats.json")).status_reasons], ["complete", []]);
     assert.ok(ENGINE_ANSWER.length > 0);
+  });
+
+  it("progress: every stage of eval and generate has a total, and done = total at the end; judge lines count tokens", async () => {
+    const r = await runCli(evalArgs(join(dir, "progress-eval")).filter((a) => a !== "--quiet"));
+    assert.equal(r.code, 0, r.stderr);
+    const e = finalProgress(r.stderr);
+    assert.deepEqual(e.stages.map((x) => x.name), ["answer", "judge"]);
+    for (const x of e.stages) assert.ok(x.total > 0 && x.done === x.total, x.line);
+    assert.notEqual(e.stages.find((x) => x.name === "judge")!.tokens, "0", "the judge line counts its calls' tokens");
+    assert.match(e.overall, /^overall: elapsed \d+s \| ETA 0s \| [\d.]+[kM]? tok \| \$0\.0000 so far$/);
+
+    // Every role as in the engine tests, except that the responder answers badly and the judge fails everything:
+    // no item is kept, which is an outcome, not an error.
+    const engine = await startScriptedServer({
+      script: (req) => {
+        if (req.model === "resp") return "x";
+        if (req.model !== "judge") return engineScript(req);
+        const text = lastUserText(req.body);
+        const n = (text.match(/^Constraint_\d+:/gm) ?? []).length;
+        return text.includes("<start of constraint list>") ? `Summary: ${Array.from({ length: n }, (_, i) => `Score of constraint_${i + 1}: 0/1`).join(", ")}.` : "Reasoning: the same.\nSummary: False";
+      },
+    });
+    after(() => engine.close());
+    const questions = join(dir, "questions-progress.jsonl");
+    writeFileSync(
+      questions,
+      ["Describe the picture as a travel writer would.", "Write a short poem about this picture."].map((q) => JSON.stringify({ image: "bench/a.png", question: q })).join("\n") + "\n",
+    );
+    const roles = ["--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge", "judge", "--judge-base-url", engine.url];
+    const g = await runCli(["generate", "--questions", questions, "--model", "tasks", "--base-url", engine.url, ...roles, "--out", join(dir, "progress-generate")]);
+    assert.equal(g.code, 0, g.stderr);
+    const p = finalProgress(g.stderr);
+    const names = p.stages.map((x) => x.name);
+    for (const stage of ["questions", "constraints", "compat", "assign", "answer", "items"]) assert.ok(names.includes(stage), `${stage} in ${names.join(", ")}`);
+    for (const x of p.stages) assert.ok(x.total > 0 && x.done === x.total, x.line);
+    const items = p.stages.find((x) => x.name === "items")!;
+    assert.match(items.line, /\| 2 not kept \| 0 errors/, "not kept is not an error");
   });
 
   it("SIGTERM finishes the calls in flight, writes an incomplete summary and exits 1; a rerun completes it", async () => {

@@ -64,6 +64,7 @@ describe("mmif dpo", () => {
     assert.deepEqual(dropped.map((d) => [d.item_id, d.reason]), [["i3", "the rejected answer passes every constraint"]]);
     const stats = JSON.parse(readFileSync(join(out, "dpo-stats.json"), "utf8"));
     assert.deepEqual([stats.pairs, stats.dropped, stats.by_strategy["drop-all"]], [2, 1, 2]);
+    assert.deepEqual([stats.status, stats.status_reasons], ["complete", []], "every call answered: the run is complete");
   });
 
   it("keeps passing pairs on request, and each fraction strategy removes the right number, reproducibly", async () => {

@@ -95,7 +95,7 @@ export function registerFilter(program: Command): void {
         "Each output line is one image, in sorted path order:",
         '  {"path": "a/b.jpg", "sha256": "...", "width": 640, "height": 480, "format": "jpeg", "complexity": 0.61,',
         '   "phash": "c3d1...", "external": {"score": 0.4, "tags": [...]}, "kept": false, "reasons": ["near-duplicate of a/a.jpg (distance 2)"]}',
-        "Reasons: \"read: ...\", \"decode: ...\", \"resolution: 50x40 < 224\", \"aspect: 10 > 3 (1000x100)\", \"complexity: 0.02 < 0.1 (...)\",",
+        "Reasons: \"read: ...\", \"decode: ...\", \"resolution: 50x40 < 224\", \"aspect: 10 > 3 (1000x100)\", \"complexity: 0.01 < 0.03 (...)\",",
         "\"duplicate of P\", \"near-duplicate of P (distance d)\", \"external score: s < min\", \"external tags: n < min\", \"external scorer: <error>\".",
         "Duplicates are looked for among images that passed the other local checks; the first in path order is kept.",
         "",

@@ -29,7 +29,7 @@ describe("mmif filter", () => {
       ["--out <file>", "standard output"],
       ["--min-side <px>", '"224"'],
       ["--max-aspect <ratio>", '"3"'],
-      ["--min-complexity <score>", '"0.1"'],
+      ["--min-complexity <score>", '"0.03"'],
       ["--dedupe <mode>", '"near"'],
       ["--near-distance <bits>", '"6"'],
       ["--external-scorer <url>", "none"],

@@ -8,7 +8,7 @@ import { canonicalRequest, requestKey, stableStringify } from "./canonical.js";
 import { AttemptDeadlineError, classifyError, ModelResponseError } from "./classify.js";
 import { costOf, type Endpoint } from "./endpoint.js";
 import type { Ledger } from "./ledger.js";
-import { toWireMessages } from "./messages.js";
+import { toWireMessages, withImageBudget } from "./messages.js";
 import type { ModelEvents } from "./progress.js";
 import { CallFailedError, Scheduler, SchedulerStoppedError, type RetryDecision } from "./scheduler.js";
 import { WorkError } from "../common/errors.js";
@@ -162,29 +162,30 @@ export class ModelClient {
     let attemptStarted = started;
     try {
       const { value, attempts } = await this.scheduler.run<Answer>(
-        async () => {
-          attemptStarted = performance.now();
-          // Images are read and encoded here, per attempt, and dropped with the request body afterwards.
-          const messages = await toWireMessages(request.messages);
-          const deadline = AbortSignal.timeout(this.endpoint.timeoutMs);
-          try {
-            const completion = await this.sdk.chat.completions.create(
-              {
-                model: this.endpoint.model,
-                messages,
-                ...params,
-                ...(request.responseFormat ? { response_format: request.responseFormat } : {}),
-                stream: false,
-              },
-              { signal: deadline },
-            );
-            return readAnswer(completion);
-          } catch (error) {
-            // Nobody else aborts an attempt, so an abort here is the deadline (before or during the body).
-            if (deadline.aborted) throw new AttemptDeadlineError(`no complete reply within ${this.endpoint.timeoutMs} ms`);
-            throw error;
-          }
-        },
+        async () =>
+          withImageBudget(request.messages, async () => {
+            attemptStarted = performance.now();
+            // Images are read and encoded here, per attempt, and dropped with the request body afterwards.
+            const messages = await toWireMessages(request.messages);
+            const deadline = AbortSignal.timeout(this.endpoint.timeoutMs);
+            try {
+              const completion = await this.sdk.chat.completions.create(
+                {
+                  model: this.endpoint.model,
+                  messages,
+                  ...params,
+                  ...(request.responseFormat ? { response_format: request.responseFormat } : {}),
+                  stream: false,
+                },
+                { signal: deadline },
+              );
+              return readAnswer(completion);
+            } catch (error) {
+              // Nobody else aborts an attempt, so an abort here is the deadline (before or during the body).
+              if (deadline.aborted) throw new AttemptDeadlineError(`no complete reply within ${this.endpoint.timeoutMs} ms`);
+              throw error;
+            }
+          }),
         {
           classify: classifyError,
           estimatedTokens: estimateTokens(request, params.max_tokens),

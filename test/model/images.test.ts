@@ -13,6 +13,7 @@ import {
   imageContentHash,
   imageHashCacheStats,
   imageSource,
+  preparedImageStats,
   sniffImageFormat,
   toImagePart,
   type ImageSource,
@@ -277,6 +278,17 @@ describe("toImagePart", () => {
     const big = await toImagePart({ bytes: fx.big! });
     assert.deepEqual(decodeDataUrl(big.part.image_url.url).bytes, fx.big);
     assert.deepEqual([big.info.width, big.info.height, big.info.resized], [2000, 1000, false]);
+  });
+
+  test("a downscaled image is prepared once and sent the same way again", async () => {
+    const before = preparedImageStats();
+    const first = await toImagePart({ bytes: fx.big! }, { maxSide: 700 });
+    const kept = preparedImageStats();
+    assert.equal(kept.entries, before.entries + 1);
+    const again = await toImagePart({ bytes: fx.big! }, { maxSide: 700 });
+    assert.deepEqual(preparedImageStats(), { ...kept, hits: kept.hits + 1 }, "reused, not re-encoded");
+    assert.equal(again.part.image_url.url, first.part.image_url.url);
+    assert.deepEqual(again.info, first.info);
   });
 
   test("rejects bad option values", async () => {

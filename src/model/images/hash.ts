@@ -62,7 +62,7 @@ export async function fileHash(path: string): Promise<string> {
   } catch (err) {
     throw new ImageError(path, fileProblem(err), { cause: err });
   }
-  if (!info.isFile()) throw new ImageError(path, "is not a regular file");
+  if (!info.isFile()) throw new ImageError(path, info.isDirectory() ? "is a directory, not an image file" : "is not a regular file");
   const cached = fileHashes.get(absPath);
   if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs) {
     fileHashes.delete(absPath); // re-insert: Map order doubles as least-recently-used order

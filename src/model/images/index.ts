@@ -5,4 +5,5 @@ export { ImageError } from "./errors.js";
 export { MIME_TYPES, sniffImageFormat } from "./formats.js";
 export { imageSource, loadImageBytes, sourceLabel } from "./load.js";
 export { clearImageHashCache, imageContentHash, imageHashCacheStats } from "./hash.js";
-export { toImagePart } from "./part.js";
+export { preparedImageStats, toImagePart } from "./part.js";
+export { ByteBudget, IMAGE_BYTES_IN_FLIGHT, imageBudget, sourceBytes } from "./budget.js";

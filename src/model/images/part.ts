@@ -4,7 +4,7 @@ import sharp, { type Sharp } from "sharp";
 import { BmpError, decodeBmp } from "./bmp.js";
 import { ImageError } from "./errors.js";
 import { FORMAT_NAMES, MIME_TYPES, SENDABLE_FORMATS, SUPPORTED_LIST, describeUnknownBytes, sniffImageFormat } from "./formats.js";
-import { bytesHash, combineHash } from "./hash.js";
+import { bytesHash, combineHash, fileHash } from "./hash.js";
 import { checkOptions, loadImageBytes, sourceLabel } from "./load.js";
 import type { ImageFormat, ImageOptions, ImagePart, ImagePartInfo, ImageSource } from "./types.js";
 
@@ -22,6 +22,44 @@ const verified = new Set<string>();
 function rememberVerified(sha256: string): void {
   if (verified.size >= VERIFIED_LIMIT) verified.clear();
   verified.add(sha256);
+}
+
+// Images re-encoded (downscaled or converted) are kept, so each distinct image is prepared once per run however
+// many calls send it: a model, then several judges. Bounded by bytes, least recently used out first; images sent
+// as they are need no entry (their file is the prepared form).
+const PREPARED_LIMIT_BYTES = 64 * 1024 * 1024;
+const prepared = new Map<string, Prepared>();
+let preparedBytes = 0;
+let preparedHits = 0;
+
+function rememberPrepared(sha256: string, image: Prepared): void {
+  if (image.bytes.length > PREPARED_LIMIT_BYTES / 4) return;
+  const old = prepared.get(sha256);
+  if (old) preparedBytes -= old.bytes.length;
+  prepared.delete(sha256);
+  prepared.set(sha256, image);
+  preparedBytes += image.bytes.length;
+  for (const [key, old] of prepared) {
+    if (preparedBytes <= PREPARED_LIMIT_BYTES) break;
+    prepared.delete(key);
+    preparedBytes -= old.bytes.length;
+  }
+}
+
+/** A prepared image already made for this content hash, marked most recently used. */
+function recallPrepared(sha256: string): Prepared | undefined {
+  const image = prepared.get(sha256);
+  if (image) {
+    preparedHits++;
+    prepared.delete(sha256);
+    prepared.set(sha256, image);
+  }
+  return image;
+}
+
+/** For tests and diagnostics: how many re-encoded images are kept, their bytes, and how often one was reused. */
+export function preparedImageStats(): { entries: number; bytes: number; hits: number } {
+  return { entries: prepared.size, bytes: preparedBytes, hits: preparedHits };
 }
 
 interface Prepared {
@@ -105,9 +143,20 @@ export async function toImagePart(
 ): Promise<{ part: ImagePart; info: ImagePartInfo }> {
   checkOptions(options);
   const label = sourceLabel(source);
-  const original = await loadImageBytes(source, options);
-  const sha256 = combineHash(bytesHash(original), options);
-  const prepared = await prepare(original, label, options.maxSide, sha256);
+  // A file's hash is remembered while it is unchanged, so a file sent many times is hashed once.
+  let original: Buffer | undefined;
+  let sha256: string;
+  if ("path" in source) sha256 = combineHash(await fileHash(source.path), options);
+  else {
+    original = await loadImageBytes(source, options);
+    sha256 = combineHash(bytesHash(original), options);
+  }
+  let prepared = recallPrepared(sha256);
+  if (!prepared) {
+    original ??= await loadImageBytes(source, options);
+    prepared = await prepare(original, label, options.maxSide, sha256);
+    if (prepared.bytes !== original) rememberPrepared(sha256, prepared);
+  }
   const url = `data:${MIME_TYPES[prepared.format]};base64,${prepared.bytes.toString("base64")}`;
   const image_url: ImagePart["image_url"] = options.detail === undefined ? { url } : { url, detail: options.detail };
   const { format, sourceFormat, width, height, resized } = prepared;

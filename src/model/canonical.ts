@@ -42,7 +42,13 @@ export async function canonicalRequest(model: string, defaults: GenerationParams
               m.content.map(async (p) =>
                 p.type === "text"
                   ? { type: "text", text: p.text }
-                  : { type: "image", sha256: await imageContentHash(p.source, { maxSide: p.maxSide }), detail: p.detail, max_side: p.maxSide },
+                  : {
+                      type: "image",
+                      sha256: await imageContentHash(p.source, { maxSide: p.maxSide, maxPixels: p.maxPixels }),
+                      detail: p.detail,
+                      max_side: p.maxSide,
+                      max_pixels: p.maxPixels,
+                    },
               ),
             ),
     })),

@@ -34,7 +34,7 @@ export async function toWireMessages(messages: readonly ChatMessage[]): Promise<
       if (typeof m.content === "string") return { role: m.role, content: m.content } as ChatCompletionMessageParam;
       const parts: ChatCompletionContentPart[] = await Promise.all(
         m.content.map(async (p): Promise<ChatCompletionContentPart> =>
-          p.type === "text" ? { type: "text", text: p.text } : (await toImagePart(p.source, { detail: p.detail, maxSide: p.maxSide })).part,
+          p.type === "text" ? { type: "text", text: p.text } : (await toImagePart(p.source, { detail: p.detail, maxSide: p.maxSide, maxPixels: p.maxPixels })).part,
         ),
       );
       // Only user messages may carry images on the wire; system/assistant parts are text here by construction.

@@ -6,7 +6,7 @@ import type { ImageDetail, ImageSource } from "./images.js";
 
 export type ContentPart =
   | { type: "text"; text: string }
-  | { type: "image"; source: ImageSource; detail?: ImageDetail; maxSide?: number };
+  | { type: "image"; source: ImageSource; detail?: ImageDetail; maxSide?: number; maxPixels?: number };
 
 export interface ChatMessage {
   role: "system" | "user" | "assistant";

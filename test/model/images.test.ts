@@ -280,6 +280,18 @@ describe("toImagePart", () => {
     assert.deepEqual([big.info.width, big.info.height, big.info.resized], [2000, 1000, false]);
   });
 
+  test("maxPixels downscales to at most that many pixels, keeping the aspect; with maxSide the tighter wins", async () => {
+    const { info } = await toImagePart({ bytes: fx.big! }, { maxPixels: 500_000 });
+    assert.deepEqual([info.width, info.height, info.resized], [1000, 500, true]);
+    const both = await toImagePart({ bytes: fx.big! }, { maxPixels: 500_000, maxSide: 800 });
+    assert.deepEqual([both.info.width, both.info.height], [800, 400]);
+    const loose = await toImagePart({ bytes: fx.png! }, { maxPixels: 40 * 30 });
+    assert.deepEqual(decodeDataUrl(loose.part.image_url.url).bytes, fx.png, "an image within the limit is sent as it is");
+    assert.notEqual(info.sha256, both.info.sha256);
+    assert.equal(info.sha256, await imageContentHash({ bytes: fx.big! }, { maxPixels: 500_000 }));
+    for (const maxPixels of [0, 2.5]) await assert.rejects(toImagePart({ bytes: fx.png! }, { maxPixels }), RangeError);
+  });
+
   test("a downscaled image is prepared once and sent the same way again", async () => {
     const before = preparedImageStats();
     const first = await toImagePart({ bytes: fx.big! }, { maxSide: 700 });

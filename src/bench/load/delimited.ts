@@ -147,7 +147,9 @@ export class DelimitedParser {
 
   private endField(): void {
     const parts = this.parts;
-    this.fields.push(parts.length === 0 ? "" : parts.length === 1 ? parts[0]! : parts.join(""));
+    // A field cut from one chunk is copied out of it: V8 keeps a slice's whole parent alive, so rows holding
+    // short fields would otherwise pin a 1 MiB chunk each (a 687-row TSV pinned ~450 MB).
+    this.fields.push(parts.length === 0 ? "" : parts.length === 1 ? detached(parts[0]!) : parts.join(""));
     this.parts = [];
   }
 
@@ -164,6 +166,11 @@ export class DelimitedParser {
     out.push(record);
     return true;
   }
+}
+
+/** A copy of `s` that shares no memory with the string it was sliced from. */
+function detached(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1); // shorter slices are copied by V8 anyway; the concatenation flattens into a new string
 }
 
 /** Parses a whole string (tests, small files). */

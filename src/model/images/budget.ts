@@ -5,7 +5,7 @@ import { stat } from "node:fs/promises";
 import type { ImageSource } from "./types.js";
 
 /** Source bytes of images in flight per process: about 4× this in memory while requests are built and sent. */
-export const IMAGE_BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+export const IMAGE_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 /** What a URL is counted as before it is downloaded (its size is unknown until then). */
 const URL_ESTIMATE = 1024 * 1024;
 

@@ -2,7 +2,7 @@
 // recognised without reading, decoding or base64-encoding the image.
 //
 // The hash is sha256 of the ORIGINAL bytes (what `sha256sum file` prints) when no option changes them, and
-// sha256("<that hex>:maxSide=<n>") with `maxSide`. `detail` is left out on purpose: it does not change the bytes,
+// sha256("<that hex>:maxSide=<n>") with `maxSide` (":maxSide=<n or nothing>:maxPixels=<n>" with `maxPixels`). `detail` is left out on purpose: it does not change the bytes,
 // and it is a plain field of the request the ledger keys on anyway, so putting it here would count it twice.
 // Conversions that always happen (BMP/TIFF → PNG) are a fixed function of the bytes, so they need no marker.
 import { createHash } from "node:crypto";
@@ -33,7 +33,8 @@ function sha256Hex(data: Uint8Array | string): string {
 
 /** Combines the hash of the original bytes with the options that change what is sent. */
 export function combineHash(originalSha256: string, options: ImageOptions): string {
-  return options.maxSide === undefined ? originalSha256 : sha256Hex(`${originalSha256}:maxSide=${options.maxSide}`);
+  if (options.maxPixels === undefined) return options.maxSide === undefined ? originalSha256 : sha256Hex(`${originalSha256}:maxSide=${options.maxSide}`);
+  return sha256Hex(`${originalSha256}:maxSide=${options.maxSide ?? ""}:maxPixels=${options.maxPixels}`);
 }
 
 /** sha256 of bytes already in memory. */

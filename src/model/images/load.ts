@@ -27,9 +27,12 @@ export function sourceLabel(source: ImageSource): string {
 
 /** Rejects option values that can only be mistakes, before any work is done. */
 export function checkOptions(options: ImageOptions): void {
-  const { maxSide, timeoutMs, maxBytes } = options;
+  const { maxSide, maxPixels, timeoutMs, maxBytes } = options;
   if (maxSide !== undefined && !(Number.isInteger(maxSide) && maxSide > 0)) {
     throw new RangeError(`maxSide must be a positive whole number of pixels, got ${maxSide}`);
+  }
+  if (maxPixels !== undefined && !(Number.isInteger(maxPixels) && maxPixels > 0)) {
+    throw new RangeError(`maxPixels must be a positive whole number of pixels, got ${maxPixels}`);
   }
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new RangeError(`timeoutMs must be positive, got ${timeoutMs}`);
   if (maxBytes !== undefined && !(maxBytes > 0)) throw new RangeError(`maxBytes must be positive, got ${maxBytes}`);

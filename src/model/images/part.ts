@@ -105,7 +105,16 @@ function encode(pipeline: Sharp, format: "png" | "jpeg" | "webp"): Sharp {
   return pipeline.png();
 }
 
-async function prepare(bytes: Buffer, label: string, maxSide: number | undefined, sha256: string): Promise<Prepared> {
+/** The size an image is sent at under the limits (never larger than it is), or undefined when it fits. */
+export function fittedSize(width: number, height: number, maxSide: number | undefined, maxPixels: number | undefined): { width: number; height: number } | undefined {
+  let scale = 1;
+  if (maxSide !== undefined && Math.max(width, height) > maxSide) scale = maxSide / Math.max(width, height);
+  if (maxPixels !== undefined && width * height * scale * scale > maxPixels) scale = Math.sqrt(maxPixels / (width * height));
+  if (scale >= 1) return undefined;
+  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)) };
+}
+
+async function prepare(bytes: Buffer, label: string, options: ImageOptions, sha256: string): Promise<Prepared> {
   const format = sniffImageFormat(bytes);
   if (!format) throw new ImageError(label, `not a supported image (${describeUnknownBytes(bytes)}); supported: ${SUPPORTED_LIST}`);
   try {
@@ -113,7 +122,8 @@ async function prepare(bytes: Buffer, label: string, maxSide: number | undefined
     const meta = await image.metadata(); // header only: cheap, but blind to truncation
     // Sizes as displayed (EXIF rotation applied), like the re-encoded output below, whose rotation is baked in.
     const { width, height } = meta.autoOrient ?? meta;
-    const resize = maxSide !== undefined && Math.max(width, height) > maxSide;
+    const fitted = fittedSize(width, height, options.maxSide, options.maxPixels);
+    const resize = fitted !== undefined;
     if (!resize && SENDABLE_FORMATS.has(format)) {
       // Sent untouched, so decode once just to prove the model's server will be able to.
       if (!verified.has(sha256)) {
@@ -124,7 +134,14 @@ async function prepare(bytes: Buffer, label: string, maxSide: number | undefined
     }
     // Re-encoding drops EXIF, so bake the orientation in: the pixels then look as a viewer shows the original.
     let pipeline = image.autoOrient();
-    if (resize) pipeline = pipeline.resize(maxSide, maxSide, { fit: "inside", withoutEnlargement: true });
+    if (fitted) {
+      // Under the side limit alone, sharp's own "inside" fit (its rounding, as before --image-max-pixels existed).
+      const bySide = fittedSize(width, height, options.maxSide, undefined);
+      pipeline =
+        bySide && bySide.width === fitted.width && bySide.height === fitted.height
+          ? pipeline.resize(options.maxSide, options.maxSide, { fit: "inside", withoutEnlargement: true })
+          : pipeline.resize(fitted.width, fitted.height, { fit: "fill" });
+    }
     const out = targetFormat(format);
     const { data, info } = await encode(pipeline, out).toBuffer({ resolveWithObject: true });
     return { bytes: data, format: out, sourceFormat: format, width: info.width, height: info.height, resized: resize };
@@ -154,7 +171,7 @@ export async function toImagePart(
   let prepared = recallPrepared(sha256);
   if (!prepared) {
     original ??= await loadImageBytes(source, options);
-    prepared = await prepare(original, label, options.maxSide, sha256);
+    prepared = await prepare(original, label, options, sha256);
     if (prepared.bytes !== original) rememberPrepared(sha256, prepared);
   }
   const url = `data:${MIME_TYPES[prepared.format]};base64,${prepared.bytes.toString("base64")}`;

@@ -17,6 +17,8 @@ export interface ImageOptions {
   detail?: ImageDetail;
   /** Longest side in pixels; larger images are downscaled. Undefined: never resized (MM-IFEval's judges need that). */
   maxSide?: number;
+  /** Most pixels (width × height); larger images are downscaled, keeping their aspect. Undefined: no limit. */
+  maxPixels?: number;
   /** URL downloads only: the whole request, headers and body, must finish within this. Default 30 s. */
   timeoutMs?: number;
   /** No source may be larger than this many bytes (URLs are cut off while streaming). Default 50 MiB. */

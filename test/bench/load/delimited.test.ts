@@ -79,3 +79,23 @@ describe("delimited parser (pandas read_csv defaults)", () => {
     }
   });
 });
+
+describe("delimited parser memory", () => {
+  test("fields kept by the caller do not pin the chunks they were cut from", async () => {
+    const { setFlagsFromString } = await import("node:v8");
+    const { runInNewContext } = await import("node:vm");
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const parser = new DelimitedParser("\t");
+    const kept: string[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    // 200 rows, each in its own 1 MiB chunk; only the short second field is kept, as a loaded row keeps its question.
+    for (let i = 0; i < 200; i++) for (const r of parser.push(`i${i}\tquestion number ${i} about the picture\t${"x".repeat(1 << 20)}\n`)) kept.push(r.fields[1]!);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    assert.equal(kept.length, 200);
+    assert.equal(kept[7], "question number 7 about the picture");
+    assert.ok(grown < 20 * 2 ** 20, `heap grew by ${(grown / 2 ** 20).toFixed(0)} MiB holding 200 short fields`);
+  });
+});

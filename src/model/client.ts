@@ -8,7 +8,7 @@ import { canonicalRequest, requestKey, stableStringify } from "./canonical.js";
 import { AttemptDeadlineError, classifyError, ModelResponseError } from "./classify.js";
 import { costOf, type Endpoint } from "./endpoint.js";
 import type { Ledger } from "./ledger.js";
-import { toWireMessages, withImageBudget } from "./messages.js";
+import { requestJson, toWireMessages, withImageBudget } from "./messages.js";
 import type { ModelEvents } from "./progress.js";
 import { CallFailedError, Scheduler, SchedulerStoppedError, type RetryDecision } from "./scheduler.js";
 import { WorkError } from "../common/errors.js";
@@ -169,16 +169,19 @@ export class ModelClient {
             const messages = await toWireMessages(request.messages);
             const deadline = AbortSignal.timeout(this.endpoint.timeoutMs);
             try {
-              const completion = await this.sdk.chat.completions.create(
-                {
-                  model: this.endpoint.model,
-                  messages,
-                  ...params,
-                  ...(request.responseFormat ? { response_format: request.responseFormat } : {}),
-                  stream: false,
-                },
-                { signal: deadline },
-              );
+              const body = {
+                model: this.endpoint.model,
+                messages,
+                ...params,
+                ...(request.responseFormat ? { response_format: request.responseFormat } : {}),
+                stream: false as const,
+              };
+              // The SDK sends a string body as it is; requestJson serialises large images without rescanning them.
+              const completion = await this.sdk.chat.completions.create(body, {
+                signal: deadline,
+                body: requestJson(body),
+                headers: { "content-type": "application/json" },
+              });
               return readAnswer(completion);
             } catch (error) {
               // Nobody else aborts an attempt, so an abort here is the deadline (before or during the body).

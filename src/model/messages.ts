@@ -42,3 +42,33 @@ export async function toWireMessages(messages: readonly ChatMessage[]): Promise<
     }),
   );
 }
+
+// Data URLs as toImagePart makes them: a media type and base64, none of which JSON escapes.
+const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/;
+
+/**
+ * The request body as JSON text. Image data URLs are spliced in as they are instead of going through
+ * JSON.stringify, which spends ~9 ms scanning each 1.4 MB URL for characters to escape that base64 never has.
+ */
+export function requestJson(body: object): string {
+  const urls: string[] = [];
+  const nonce = Math.random().toString(36).slice(2);
+  const text = JSON.stringify(body, (key, value: unknown) => {
+    if (key === "url" && typeof value === "string" && value.length > 1024 && DATA_URL.test(value)) {
+      urls.push(value);
+      return `mmif-image-${nonce}-${urls.length - 1}`;
+    }
+    return value;
+  });
+  if (urls.length === 0) return text;
+  const pieces: string[] = [];
+  let at = 0;
+  urls.forEach((url, i) => {
+    const marker = `"mmif-image-${nonce}-${i}"`;
+    const found = text.indexOf(marker, at);
+    pieces.push(text.slice(at, found), '"', url, '"');
+    at = found + marker.length;
+  });
+  pieces.push(text.slice(at));
+  return pieces.join("");
+}

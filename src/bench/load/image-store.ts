@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { ImageFormat } from "../../model/images.js";
+import { rememberFileHash, type ImageFormat } from "../../model/images.js";
 
 export class ImageStore {
   readonly dir: string;
@@ -40,6 +40,7 @@ export class ImageStore {
       this.written++;
     }
     this.known.set(name, path);
+    await rememberFileHash(path, sha); // the model layer keys calls on this hash: no second read of the file
     return path;
   }
 }

@@ -4,6 +4,6 @@ export { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from "./types.js";
 export { ImageError } from "./errors.js";
 export { MIME_TYPES, sniffImageFormat } from "./formats.js";
 export { imageSource, loadImageBytes, sourceLabel } from "./load.js";
-export { clearImageHashCache, imageContentHash, imageHashCacheStats } from "./hash.js";
+export { clearImageHashCache, imageContentHash, imageHashCacheStats, rememberFileHash } from "./hash.js";
 export { preparedImageStats, toImagePart } from "./part.js";
 export { ByteBudget, IMAGE_BYTES_IN_FLIGHT, imageBudget, sourceBytes } from "./budget.js";

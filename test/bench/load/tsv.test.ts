@@ -8,6 +8,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import sharp from "sharp";
 import { BenchFileError, loadBench, loadVlmevalkitTsv } from "../../../src/bench/load/index.js";
+import { imageContentHash, imageHashCacheStats } from "../../../src/model/images.js";
 
 const HEADER = ["index", "image", "question", "id", "tag", "infer_type", "del_cons", "constraints", "answer"];
 
@@ -108,6 +109,14 @@ describe("VLMEvalKit TSV", () => {
     assert.match(msg(6), /not an image/);
     assert.match(msg(6), /text/);
     assert.match(msg(8), /itself a reference/);
+  });
+
+  test("the images it writes are keyed for model calls without being read again", async () => {
+    const bench = await loadVlmevalkitTsv(writeBench("keyed.tsv"), { imageDir: path.join(dir, "images-k") });
+    const reads = imageHashCacheStats().fileReads;
+    const image = bench.rows.find((r) => r.index === "1")!.image as { path: string };
+    assert.equal(await imageContentHash({ path: image.path }), createHash("sha256").update(red).digest("hex"));
+    assert.equal(imageHashCacheStats().fileReads, reads);
   });
 
   test("a second load reuses the images on disk", async () => {

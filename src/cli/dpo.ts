@@ -2,7 +2,7 @@
 import { Option, type Command } from "commander";
 import { profileByName } from "../bench/profiles.js";
 import type { RowIssue } from "../bench/types.js";
-import { runDpo } from "../dpo/run.js";
+import { itemsFileProblem, runDpo } from "../dpo/run.js";
 import { parseMix, STRATEGIES, type Strategy } from "../dpo/strategies.js";
 import { judgeSettings } from "./bench-flags.js";
 import { FlagChecks, numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
@@ -81,6 +81,8 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
   const minMargin = checks.value(() => (flags.minMargin === undefined ? undefined : numberIn(flags.minMargin, "--min-margin", 0, 1)));
   checks.outDir(flags.out);
   checks.done();
+  const notItems = await itemsFileProblem(flags.items);
+  if (notItems) throw new UsageError(notItems);
   const issues: RowIssue[] = [];
   return withModelRun("dpo", flags.out, flags.quiet, async (run) => {
     const out = run.out;

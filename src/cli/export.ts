@@ -1,7 +1,8 @@
 // `mmif export`: items.jsonl (generate) or pairs.jsonl (dpo) → training files LLaMA-Factory, TRL or `datasets` load.
 import { Option, type Command } from "commander";
 import { EXPORT_FORMATS, IMAGE_MODES, runExport, type ExportFormat, type ExportSummary, type ImageMode } from "../export/index.js";
-import { EXIT, UsageError } from "./exit-codes.js";
+import { EXIT } from "./exit-codes.js";
+import { FlagChecks } from "./flag-values.js";
 import { LineProgress } from "./line-progress.js";
 
 interface ExportFlags {
@@ -84,6 +85,10 @@ function summaryLine(s: ExportSummary, flags: ExportFlags): string {
 }
 
 export async function runExportCommand(flags: ExportFlags): Promise<number> {
+  // (--in is checked by runExport, which names what is wrong with it.)
+  const checks = new FlagChecks();
+  checks.outDir(flags.out);
+  checks.done();
   const progress = new LineProgress("export", undefined, flags.quiet ? undefined : process.stderr);
   let shown = 0;
   let summary: ExportSummary;

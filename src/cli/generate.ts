@@ -7,11 +7,11 @@ import type { RowIssue } from "../bench/types.js";
 import type { EngineClients } from "../engine/clients.js";
 import { filterImages, scanImageFolder, type FilterRecord } from "../engine/filter/index.js";
 import { runGenerate } from "../engine/generate.js";
-import { parseCountDistribution } from "../engine/constraint-types.js";
+import { checkWeights, countDistribution, parseCountDistribution } from "../engine/constraint-types.js";
 import { STAGES, type Stage } from "../engine/pipeline.js";
 import { readQuestionInputs } from "../engine/question-input.js";
 import { judgeSettings } from "./bench-flags.js";
-import { numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
+import { FlagChecks, numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
 import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, keyVariable, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
 import { UsageError } from "./exit-codes.js";
 import { addFilterFlags, filterOptionsFromFlags, type FilterFlags } from "./filter.js";
@@ -114,30 +114,50 @@ function parseWeights(value: string | undefined): Record<string, number> | undef
     if (!k || v === undefined || !Number.isFinite(n) || n < 0) throw new UsageError(`--weights takes name=weight pairs with weights ≥ 0, like format=2,keyword=0; got "${part}"`);
     out[k.trim()] = n;
   }
+  try {
+    checkWeights(out);
+  } catch (e) {
+    throw new UsageError(`--weights: ${(e as Error).message}`);
+  }
   return out;
 }
 
 export async function runGenerateCommand(flags: GenerateFlags): Promise<number> {
-  if (!flags.images && !flags.questions) throw new UsageError("generate needs --images DIR and/or --questions FILE");
-  if (flags.images && !(existsSync(flags.images) && statSync(flags.images).isDirectory())) throw new UsageError(`--images ${flags.images} is not a folder`);
-  if (flags.questions && !existsSync(flags.questions)) throw new UsageError(`--questions ${flags.questions}: no such file`);
-  const stages = parseStages(flags.stages);
-  const seed = wholeNumber(flags.seed, "--seed");
-  const threshold = numberIn(flags.threshold, "--threshold", 0, 1);
-  const temperature = numberIn(flags.temperature, "--temperature", 0, 2);
-  let distribution;
-  try {
-    distribution = flags.constraintCounts === undefined ? undefined : parseCountDistribution(flags.constraintCounts);
-  } catch (e) {
-    throw new UsageError(`--constraint-counts: ${(e as Error).message}`);
-  }
+  // Every problem with the options is reported at once, before any image is read or any call is made.
+  const checks = new FlagChecks();
+  checks.require(flags.images !== undefined || flags.questions !== undefined, "generate needs --images DIR and/or --questions FILE");
+  if (flags.images) checks.require(existsSync(flags.images) && statSync(flags.images).isDirectory(), `--images ${flags.images} is not a folder`);
+  if (flags.questions) checks.inFile(flags.questions, "--questions");
+  checks.outDir(flags.out);
+  const stages = checks.value(() => parseStages(flags.stages));
+  const seed = checks.value(() => wholeNumber(flags.seed, "--seed"));
+  const threshold = checks.value(() => numberIn(flags.threshold, "--threshold", 0, 1));
+  const temperature = checks.value(() => numberIn(flags.temperature, "--temperature", 0, 2));
+  const distribution = checks.value(() => {
+    try {
+      return flags.constraintCounts === undefined ? undefined : parseCountDistribution(flags.constraintCounts);
+    } catch (e) {
+      throw new UsageError(`--constraint-counts: ${(e as Error).message}`);
+    }
+  });
   const counts = {
     distribution,
-    min: wholeNumber(flags.minConstraints, "--min-constraints"),
-    replacementRounds: wholeNumber(flags.replacementRounds, "--replacement-rounds"),
-    weights: parseWeights(flags.weights),
+    min: checks.value(() => wholeNumber(flags.minConstraints, "--min-constraints")),
+    replacementRounds: checks.value(() => wholeNumber(flags.replacementRounds, "--replacement-rounds")),
+    weights: checks.value(() => parseWeights(flags.weights)),
   };
-  const filterOptions = filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags);
+  if (counts.min !== undefined && (flags.constraintCounts === undefined || distribution !== undefined)) {
+    const largest = Math.max(...countDistribution(distribution).map(([n]) => n));
+    checks.require(counts.min <= largest, `--min-constraints ${counts.min} is larger than the most constraints an item is given (${largest}, from --constraint-counts): no item could be kept`);
+  }
+  checks.value(() => judgeName(flags, flags.model));
+  checks.value(() => positiveInt(flags.concurrency, "--concurrency"));
+  checks.value(() => parsePrice(flags.price, "--price"));
+  checks.value(() => positiveInt(flags.limit, "--limit"));
+  checks.value(() => positiveInt(flags.tasksPerImage, "--tasks-per-image"));
+  checks.value(() => positiveInt(flags.examples, "--examples"));
+  const filterOptions = checks.value(() => filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags, "--image-concurrency"));
+  checks.done();
   const issues: RowIssue[] = [];
   return withModelRun("generate", flags.out, flags.quiet, async (run) => {
     const out = run.out;

@@ -18,7 +18,8 @@ import {
   type RecipeStage,
 } from "../export/recipes.js";
 import { writeFileAtomic } from "../io/jsonl-file.js";
-import { EXIT } from "./exit-codes.js";
+import { EXIT, UsageError } from "./exit-codes.js";
+import { outFileProblem } from "../io/out-path.js";
 import { numberIn } from "./flag-values.js";
 import { packageVersion } from "./version.js";
 
@@ -97,6 +98,8 @@ function number(flag: string, text: string | undefined): number | undefined {
 }
 
 export async function runRecipe(flags: RecipeFlags): Promise<number> {
+  const outProblem = flags.out === undefined ? undefined : outFileProblem(flags.out);
+  if (outProblem) throw new UsageError(`--out ${outProblem}`);
   const datasets = (flags.dataset ?? DEFAULT_RECIPE_DATASETS[flags.stage]).split(",").map((d) => d.trim()).filter((d) => d !== "");
   // A folder given is written as an absolute path (the YAML is used from a LLaMA-Factory checkout); none given
   // means LLaMA-Factory's own `data` folder, relative to where it runs.

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { existsSync, statSync } from "node:fs";
 import { writeReport, type ReportOptions } from "../report/index.js";
+import { outFileProblem } from "../io/out-path.js";
 import { positiveInt } from "./flag-values.js";
 import { benchFile } from "./bench-name.js";
 import { EXIT, UsageError } from "./exit-codes.js";
@@ -50,6 +51,8 @@ export function registerReport(program: Command): void {
 
 export async function runReport(dir: string, flags: ReportFlags): Promise<number> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a folder`);
+  const outProblem = flags.out === undefined ? undefined : outFileProblem(flags.out);
+  if (outProblem) throw new UsageError(`--out ${outProblem}`);
   const bench = flags.bench === undefined ? undefined : await benchFile(flags.bench, flags.quiet);
   if (bench !== undefined && !existsSync(bench)) throw new UsageError(`--bench ${bench}: no such file or folder`);
   const options: ReportOptions = {

@@ -24,6 +24,22 @@ export interface DpoStats extends RunVerdict {
   removed_per_pair: { mean: number };
 }
 
+/**
+ * Why `path` is not an items.jsonl of `mmif generate` (judged from its first record), or undefined: an empty file,
+ * pairs.jsonl, or any other JSONL would otherwise "succeed" with 0 pairs.
+ */
+export async function itemsFileProblem(path: string): Promise<string | undefined> {
+  for await (const line of readJsonObjects(createReadStream(path))) {
+    if ("error" in line) return `${path} line ${line.line}: ${line.error}; expected the items.jsonl of mmif generate`;
+    const first = line.value;
+    if ("chosen" in first && "rejected" in first) return `${path} holds preference pairs (pairs.jsonl of mmif dpo), not items; give the items.jsonl of mmif generate`;
+    const missing = ["task", "constraints", "kept"].filter((f) => !(f in first));
+    if (missing.length > 0) return `${path} line ${line.line} is not an item of mmif generate (no ${missing.join(", ")}); give the items.jsonl of mmif generate`;
+    return undefined;
+  }
+  return `${path} is empty; give the items.jsonl of mmif generate`;
+}
+
 /** Kept items with an answer, image paths resolved against the items file's folder; bad lines become issues. */
 async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number, events?: ModelEvents): AsyncGenerator<EngineItem> {
   const root = dirname(resolve(path));

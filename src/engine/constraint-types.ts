@@ -109,7 +109,8 @@ export function typeWeight(sub: Subcategory, weights: ConstraintTypeOptions["wei
   return (weights[sub.category] ?? 1) * (weights[sub.key] ?? 1);
 }
 
-function checkWeights(weights: ConstraintTypeOptions["weights"]): void {
+/** Throws a RangeError naming the first weight whose key is not in the taxonomy or whose value is not a number ≥ 0. */
+export function checkWeights(weights: ConstraintTypeOptions["weights"]): void {
   if (!weights) return;
   for (const [k, v] of Object.entries(weights)) {
     if (!CATEGORY_IDS.has(k) && !SUBCATEGORY_KEYS.has(k)) {

@@ -8,7 +8,7 @@ import { STYLE } from "./assets/style.js";
 import { barChart, columnBars, type BarRow, type ColumnRow } from "./charts.js";
 import { readEvalRun, type EvalReportOptions, type EvalRun, type ResultLine } from "./eval-data.js";
 import { fmt1, html, page, type SafeHtml } from "./html.js";
-import { LEADERBOARD } from "./leaderboard.js";
+import { LEADERBOARD, notComparableReason } from "./leaderboard.js";
 import { categoryLabel, methodLabel, sortCategories } from "./labels.js";
 import type { RuleOnlySummary } from "../bench/rule-only.js";
 import { isSimulatedModel, SIMULATED_BANNER } from "../model/simulated.js";
@@ -54,7 +54,9 @@ function leaderboard(run: EvalRun): SafeHtml {
     highlight: true,
   };
   const rows: ColumnRow[] = [...LEADERBOARD.map((r) => ({ label: r.model, values: [r.c, r.p, r.overall] })), ours].sort((a, b) => (b.values[2] ?? -1) - (a.values[2] ?? -1));
-  return html`<section id="leaderboard"><h2>Against the published leaderboard</h2><p class="hint">MM-IFEval paper, Table 3, ordered by Avg. This run in red, with its 95% bootstrap intervals.</p><figure class="panel wide">${columnBars(
+  const partial = notComparableReason(s);
+  const warning = partial ? html`<p class="banner" data-not-comparable>Not comparable: ${partial}.</p>` : html``;
+  return html`<section id="leaderboard"><h2>Against the published leaderboard</h2>${warning}<p class="hint">MM-IFEval paper, Table 3, ordered by Avg. This run in red, with its 95% bootstrap intervals.</p><figure class="panel wide">${columnBars(
     rows,
     METRICS.map((m) => m.name),
     { title: "C-Level, P-Level and Avg against the published leaderboard", width: 1100, labelWidth: 260 },

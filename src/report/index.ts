@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import type { BenchRow } from "../bench/types.js";
 import { buildDatasetReport } from "./dataset.js";
 import { buildEvalReport } from "./eval.js";
-import { InputError } from "../common/errors.js";
+import { ReportError } from "./errors.js";
 
 export type ReportKind = "eval" | "dataset";
 
@@ -27,7 +27,7 @@ export interface ReportOptions {
   maxThumbnails?: number;
 }
 
-export class ReportError extends InputError {}
+export { ReportError } from "./errors.js";
 
 /** eval when the folder has summary.json, dataset when it has stats.json. */
 export function detectRunKind(dir: string): ReportKind {

@@ -1,4 +1,17 @@
 // The published MM-IFEval leaderboard (paper Table 3, spec mm-ifeval.md §5): C / P / Overall, one decimal.
+/** The full MM-IFEval the leaderboard was scored on: 300 C-Level and 100 P-Level items. */
+export const FULL_BENCH = { c_items: 300, p_items: 100 } as const;
+
+/** Why a run's numbers are not comparable with the leaderboard (a partial or different bench), or undefined. */
+export function notComparableReason(summary: { counts: { c_items: number; p_items: number }; not_comparable?: string }): string | undefined {
+  if (summary.not_comparable) return summary.not_comparable;
+  const { c_items, p_items } = summary.counts;
+  if (c_items !== FULL_BENCH.c_items || p_items !== FULL_BENCH.p_items) {
+    return `this run scored ${c_items} C-Level and ${p_items} P-Level items, not the full MM-IFEval (${FULL_BENCH.c_items} and ${FULL_BENCH.p_items}): the comparison is indicative only`;
+  }
+  return undefined;
+}
+
 export interface LeaderboardRow {
   model: string;
   c: number;

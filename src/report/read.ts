@@ -1,12 +1,18 @@
 // Reading a run folder's files for a report, leniently: a missing file is "absent", a bad line is counted and skipped.
 import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { readJsonObjects } from "../io/json-lines.js";
+import { ReportError } from "./errors.js";
 
 /** A JSON object file, or undefined when it does not exist. Throws when it exists and is not a JSON object. */
 export function readJsonObject<T>(path: string): T | undefined {
   if (!existsSync(path)) return undefined;
-  const value: unknown = JSON.parse(readFileSync(path, "utf8"));
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${path}: not a JSON object`);
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new ReportError(`${path} is not valid JSON (${(e as Error).message}); rerun the command that wrote it`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ReportError(`${path}: not a JSON object`);
   return value as T;
 }
 

@@ -60,6 +60,22 @@ describe("eval report", () => {
     assert.ok(doc.includes("Qwen2-VL-7B-Instruct + MM-IFDPO-23k"), "the published rows");
   });
 
+  it("labels the leaderboard comparison when the run is not the full MM-IFEval", async () => {
+    const { dir, summary } = await ready;
+    assert.notEqual(summary.counts.c_items, 300, "the fixture is a partial bench");
+    const doc = (await buildReport(dir)).html;
+    const section = /<section id="leaderboard">[\s\S]*?<\/section>/.exec(doc)?.[0] ?? "";
+    assert.match(section, new RegExp(`data-not-comparable>Not comparable: this run scored ${summary.counts.c_items} C-Level and ${summary.counts.p_items} P-Level items, not the full MM-IFEval \\(300 and 100\\)`));
+    const file = join(dir, "summary.json");
+    const original = readFileSync(file, "utf8");
+    try {
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(original), not_comparable: "3 item(s) left out" }));
+      assert.match((await buildReport(dir)).html, /data-not-comparable>Not comparable: 3 item\(s\) left out\./);
+    } finally {
+      writeFileSync(file, original);
+    }
+  });
+
   it("carries every item with its prompt, answer, constraint texts, verdicts, replies and aux answers", async () => {
     const { dir } = await ready;
     const data = embedded<EvalItem>(readFileSync(join(dir, "report.html"), "utf8"));

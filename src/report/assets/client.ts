@@ -59,8 +59,11 @@ export const CLIENT_SCRIPT = String.raw`
   }
   function matches(item) {
     if (state.query && searchText(item).indexOf(state.query) < 0) return false;
-    if (!state.status && !state.category) return true;
-    return item.units.some(unitMatches);
+    // The verdict filter selects by the item's own verdict (eval) or status (dataset), not by any one constraint's.
+    var own = item.verdict !== undefined ? item.verdict : item.status;
+    if (state.status && own !== state.status) return false;
+    if (!state.category) return true;
+    return item.units.some(function (u) { return u[1] === state.category; });
   }
   function headerRow(table, names) {
     var tr = add(add(table, el("thead")), el("tr"));

@@ -43,6 +43,7 @@ describe("one flag vocabulary", () => {
     "--temperature": "eval: the model under test (0); generate: the generating roles (0.7)",
     "--images": "filter/generate: a folder (no default); export: how images are placed (copy)",
     "--image-root": "eval/score/report: the authors' image folder (next to the JSONL); serve: where request paths resolve (.)",
+    "--out": "demo: the folder it makes (mmif-demo); elsewhere required, or standard output",
     "--api-key-env": "serve: the key clients must send (none by default); elsewhere: the model's key (OPENAI_API_KEY)",
   };
 

@@ -55,7 +55,7 @@ function leaderboard(run: EvalRun): SafeHtml {
   };
   const rows: ColumnRow[] = [...LEADERBOARD.map((r) => ({ label: r.model, values: [r.c, r.p, r.overall] })), ours].sort((a, b) => (b.values[2] ?? -1) - (a.values[2] ?? -1));
   const partial = notComparableReason(s);
-  const warning = partial ? html`<p class="banner" data-not-comparable>Not comparable: ${partial}.</p>` : html``;
+  const warning = partial ? html`<p class="caveat" data-not-comparable>Not comparable: ${partial}.</p>` : html``;
   return html`<section id="leaderboard"><h2>Against the published leaderboard</h2>${warning}<p class="hint">MM-IFEval paper, Table 3, ordered by Avg. This run in red, with its 95% bootstrap intervals.</p><figure class="panel wide">${columnBars(
     rows,
     METRICS.map((m) => m.name),

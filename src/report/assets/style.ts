@@ -12,6 +12,7 @@ h3 { font-size: 15px; margin: 16px 0 6px; }
 h4 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 10px 0 3px; }
 .meta, .hint { color: var(--muted); }
 .banner { background: #ffebe9; border: 1px solid #cf222e66; border-radius: 6px; padding: 8px 12px; margin: 8px 0; font-weight: 600; }
+.caveat { background: #fff8c5; border: 1px solid #d4a72c66; border-radius: 6px; padding: 6px 12px; margin: 8px 0; }
 .banner[role="alert"] { border: 2px solid #cf222e; color: #82071e; font-weight: normal; }
 .banner ul { margin: 6px 0 0; padding-left: 20px; }
 .notes { background: #fff8c5; border: 1px solid #d4a72c66; border-radius: 6px; padding: 8px 8px 8px 28px; margin: 8px 0; }

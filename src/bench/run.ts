@@ -4,7 +4,7 @@
  * loop is thin on purpose: prompts, parsing and scoring live in score.ts and are pure.
  */
 import type { ModelClient } from "../model/client.js";
-import { ModelCallError } from "../model/client.js";
+import { CallPendingError, ModelCallError } from "../model/errors.js";
 import type { ImageSource } from "../model/images.js";
 import type { ModelEvents } from "../model/progress.js";
 import type { ChatRequest, ContentPart } from "../model/types.js";
@@ -66,7 +66,7 @@ export function modelAnswers(model: ModelClient, imageFirst: boolean, suffix = "
       const r = await model.chat(answerRequest(row, imageFirst, suffix), { stage: "answer" });
       return { row, prediction: r.content, finishReason: r.finishReason, cached: r.cached };
     } catch (e) {
-      if (e instanceof ModelCallError) return { row, prediction: null, error: e.message };
+      if (e instanceof ModelCallError || e instanceof CallPendingError) return { row, prediction: null, error: e.message };
       throw e;
     }
   };
@@ -87,13 +87,16 @@ export function judgeFnFor(judges: JudgeClients, item: { image?: ImageSource }, 
 }
 
 function failedForAnswers(main: BenchRow, missing: Prediction[], profile: Profile): ItemResult {
-  const error = `no answer from the model under test for ${missing.map((m) => m.row.index).join(", ")}: ${missing[0]!.error ?? "missing"}`;
+  return unjudged(main, `no answer from the model under test for ${missing.map((m) => m.row.index).join(", ")}: ${missing[0]!.error ?? "missing"}`, "not judged: no answer", profile);
+}
+
+function unjudged(main: BenchRow, error: string, why: string, profile: Profile): ItemResult {
   return {
     id: main.id,
     tag: main.tag,
     status: "failed",
     score: profile.failedItemScore(main.tag),
-    constraints: (main.constraints ?? []).map((c) => ({ key: c.key, method: c.judge.method, score: null, error: "not judged: no answer" })),
+    constraints: (main.constraints ?? []).map((c) => ({ key: c.key, method: c.judge.method, score: null, error: why })),
     replies: {},
     rounds: 0,
     error,
@@ -132,11 +135,16 @@ export async function runBench(options: RunOptions): Promise<RunOutput> {
     const aux: Record<string, string> = {};
     if (judges === null) return scoreRuleOnly(main, preds[0]!.prediction!, profile);
     for (const p of preds.slice(1)) if (p.row.delCons !== undefined) aux[p.row.delCons] = p.prediction!;
-    return scoreItem(
-      { id: main.id, tag: main.tag, question: main.question, prediction: preds[0]!.prediction!, constraints: main.constraints, answer: main.answer, aux },
-      judgeFnFor(judges, main, profile),
-      profile,
-    );
+    try {
+      return await scoreItem(
+        { id: main.id, tag: main.tag, question: main.question, prediction: preds[0]!.prediction!, constraints: main.constraints, answer: main.answer, aux },
+        judgeFnFor(judges, main, profile),
+        profile,
+      );
+    } catch (e) {
+      if (!(e instanceof CallPendingError)) throw e;
+      return unjudged(main, e.message, "not judged yet: waiting for a batch answer", profile);
+    }
   };
 
   const results = await Promise.all(

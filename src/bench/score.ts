@@ -15,6 +15,7 @@
  */
 import { VerifyFuncError } from "../constraints/params.js";
 import { ruleVerdict } from "../constraints/rule-verdict.js";
+import { CallPendingError } from "../model/errors.js";
 import type { Constraint } from "../constraints/schema.js";
 import { parseCompareReply, parseDirectReply, parsePerceptionReply } from "./parsers.js";
 import type { FailStep, Profile } from "./profiles.js";
@@ -122,6 +123,8 @@ async function ask(judge: JudgeFn, call: JudgeCall): Promise<Asked> {
     if (typeof reply !== "string") return { ok: false, error: `judge returned ${typeof reply}, not text` };
     return { ok: true, reply };
   } catch (e) {
+    // No answer yet (batch mode) is not a failed round: the item waits for the next pass.
+    if (e instanceof CallPendingError) throw e;
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   }
 }

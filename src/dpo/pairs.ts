@@ -8,7 +8,8 @@ import type { Profile } from "../bench/profiles.js";
 import { judgeFnFor, withImage, type JudgeClients } from "../bench/run.js";
 import { scoreItem } from "../bench/score.js";
 import { rngFor } from "../common/random.js";
-import { ModelCallError, type ModelClient } from "../model/client.js";
+import type { ModelClient } from "../model/client.js";
+import { CallPendingError, ModelCallError } from "../model/errors.js";
 import { assemblePrompt, toBenchConstraint, verdictRecords } from "../engine/respond.js";
 import type { ConstraintVerdictRecord, EngineItem } from "../engine/types.js";
 import { degrade, type Strategy } from "./strategies.js";
@@ -68,14 +69,20 @@ export async function makePair(item: EngineItem, options: PairOptions): Promise<
     const content = d.withImage ? withImage(degraded, item, false) : degraded;
     rejected = (await options.weak.chat({ messages: [{ role: "user", content }] }, { stage: "dpo:rejected" })).content;
   } catch (e) {
-    if (e instanceof ModelCallError) return { error: `rejected answer: ${e.message}`, item_id: item.id };
+    if (e instanceof ModelCallError || e instanceof CallPendingError) return { error: `rejected answer: ${e.message}`, item_id: item.id };
     throw e;
   }
-  const scored = await scoreItem(
-    { id: item.id, tag: "C-Level", question: prompt, prediction: rejected, constraints: item.constraints.map(toBenchConstraint), aux: item.aux ?? {} },
-    judgeFnFor(options.judges, item, options.profile),
-    options.profile,
-  );
+  let scored;
+  try {
+    scored = await scoreItem(
+      { id: item.id, tag: "C-Level", question: prompt, prediction: rejected, constraints: item.constraints.map(toBenchConstraint), aux: item.aux ?? {} },
+      judgeFnFor(options.judges, item, options.profile),
+      options.profile,
+    );
+  } catch (e) {
+    if (e instanceof CallPendingError) return { error: `judging the rejected answer: ${e.message}`, item_id: item.id };
+    throw e;
+  }
   const verdicts = verdictRecords(scored);
   const passesAll = scored.status === "scored" && verdicts.every((v) => v.score !== null && v.score >= 1);
   const pair: PreferencePair = {

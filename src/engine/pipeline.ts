@@ -5,7 +5,7 @@
  * and records what happened to the item at each step.
  */
 import { getSubcategory } from "../constraints/taxonomy.js";
-import { ModelCallError } from "../model/client.js";
+import { CallPendingError, ModelCallError } from "../model/errors.js";
 import type { ModelEvents } from "../model/progress.js";
 import { assignVerification } from "./assign.js";
 import { constraintsToTarget } from "./constraint-rounds.js";
@@ -47,7 +47,8 @@ function emptyItem(id: string, image: { path: string; sha256: string }, source: 
 }
 
 function failure(e: unknown): string {
-  if (e instanceof ModelCallError) return e.message;
+  // A call waiting for its batch answer leaves the item unfinished in this pass, with that as the reason.
+  if (e instanceof ModelCallError || e instanceof CallPendingError) return e.message;
   throw e;
 }
 

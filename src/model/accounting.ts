@@ -1,17 +1,23 @@
 // Usage and cost per model and stage, from the ledger's token totals and the configured prices.
+import { BatchRecords } from "./batch/records.js";
 import { costOf } from "./endpoint.js";
 import type { Ledger, UsageTotal } from "./ledger.js";
 
 export type Price = { input: number; output: number };
 
 export interface UsageWithCost extends UsageTotal {
-  /** USD; null when no price is known for the model. */
+  /** USD; null when no price is known for the model. Calls answered by a batch count at the batch's price. */
   cost: number | null;
 }
 
 export function usageWithCost(ledger: Ledger, prices: Readonly<Record<string, Price | undefined>>): UsageWithCost[] {
+  const batched = new BatchRecords(ledger).batchUsage();
   return ledger.usageTotals().map((t) => {
     const price = prices[t.model];
-    return { ...t, cost: price ? costOf(price, t.promptTokens, t.completionTokens) : null };
+    if (!price) return { ...t, cost: null };
+    // Full price for everything, less the discount on the tokens a batch answered.
+    let cost = costOf(price, t.promptTokens, t.completionTokens);
+    for (const b of batched) if (b.model === t.model && b.stage === t.stage) cost -= (1 - b.discount) * costOf(price, b.promptTokens, b.completionTokens);
+    return { ...t, cost };
   });
 }

@@ -4,48 +4,20 @@
  * through the endpoint's scheduler with the official OpenAI SDK (its own retries off: the scheduler owns them).
  */
 import OpenAI from "openai";
+import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { canonicalRequest, requestKey, stableStringify } from "./canonical.js";
-import { AttemptDeadlineError, classifyError, ModelResponseError } from "./classify.js";
+import { readAnswer, type Answer } from "./answer.js";
+import type { BatchQueue } from "./batch/queue.js";
+import { AttemptDeadlineError, classifyError } from "./classify.js";
 import { costOf, type Endpoint } from "./endpoint.js";
 import type { Ledger } from "./ledger.js";
 import { requestJson, toWireMessages, withImageBudget } from "./messages.js";
 import type { ModelEvents } from "./progress.js";
+import { ModelCallError } from "./errors.js";
 import { CallFailedError, Scheduler, SchedulerStoppedError, type RetryDecision } from "./scheduler.js";
-import { WorkError } from "../common/errors.js";
-import type { CallContext, ChatRequest, ChatResult, TokenUsage } from "./types.js";
+import type { CallContext, ChatRequest, ChatResult } from "./types.js";
 
-/** What a failed call was and why: the fields of a {@link ModelCallError}. */
-export interface ModelCallFailure {
-  model: string;
-  stage: string;
-  /** The call's ledger key. */
-  key: string;
-  /** The retry decision's kind ("client", "server", "network"…), or "stopped", "length", "internal". */
-  kind: string;
-  attempts: number;
-  /** The HTTP status, when the server answered one. */
-  status?: number;
-}
-
-/** A call that did not produce an answer; the reason is recorded in the ledger too. */
-export class ModelCallError extends WorkError implements ModelCallFailure {
-  readonly model: string;
-  readonly stage: string;
-  readonly key: string;
-  readonly kind: string;
-  readonly attempts: number;
-  readonly status?: number;
-
-  constructor(message: string, failure: ModelCallFailure) {
-    super(message);
-    this.model = failure.model;
-    this.stage = failure.stage;
-    this.key = failure.key;
-    this.kind = failure.kind;
-    this.attempts = failure.attempts;
-    if (failure.status !== undefined) this.status = failure.status;
-  }
-}
+export { CallPendingError, ModelCallError, type ModelCallFailure } from "./errors.js";
 
 /** Told the fate of every call a client sends (the model session: fail fast, and the run's status). */
 export interface CallObserver {
@@ -64,14 +36,13 @@ export interface ModelClientOptions {
   events?: ModelEvents;
   /** Share one scheduler between clients of the same server; by default each client has its own. */
   scheduler?: Scheduler;
+  /**
+   * Batch mode (`--batch`): a call the ledger lacks is not sent but put in this queue, and the caller gets a
+   * CallPendingError ("no answer yet"); the queue submits the wave at the end of the pass.
+   */
+  batch?: BatchQueue;
   /** For tests and proxies: a fetch implementation for the SDK. */
   fetch?: typeof fetch;
-}
-
-interface Answer {
-  content: string;
-  finishReason: string | null;
-  usage: TokenUsage;
 }
 
 /** Rough prompt size for the tokens-per-minute budget: about four characters a token, images a flat 1,000. */
@@ -140,6 +111,7 @@ export class ModelClient {
         key,
       };
     }
+    if (this.options.batch) return this.options.batch.defer(this, key, stableStringify(canonical), request, context);
     // Two tasks asking the same thing at once share one call.
     let pending = this.inFlight.get(key);
     if (!pending) {
@@ -155,6 +127,18 @@ export class ModelClient {
     this.scheduler.stop();
   }
 
+  /** The request exactly as it goes on the wire, online or as the body of a batch line. */
+  async wireBody(request: ChatRequest): Promise<ChatCompletionCreateParamsNonStreaming> {
+    return {
+      model: this.endpoint.model,
+      messages: await toWireMessages(request.messages),
+      ...this.endpoint.params,
+      ...request.params,
+      ...(request.responseFormat ? { response_format: request.responseFormat } : {}),
+      stream: false,
+    };
+  }
+
   private async send(request: ChatRequest, context: CallContext, key: string, canonicalJson: string): Promise<ChatResult> {
     const { ledger, events } = this.options;
     const params = { ...this.endpoint.params, ...request.params };
@@ -166,16 +150,9 @@ export class ModelClient {
           withImageBudget(request.messages, async () => {
             attemptStarted = performance.now();
             // Images are read and encoded here, per attempt, and dropped with the request body afterwards.
-            const messages = await toWireMessages(request.messages);
+            const body = await this.wireBody(request);
             const deadline = AbortSignal.timeout(this.endpoint.timeoutMs);
             try {
-              const body = {
-                model: this.endpoint.model,
-                messages,
-                ...params,
-                ...(request.responseFormat ? { response_format: request.responseFormat } : {}),
-                stream: false as const,
-              };
               // The SDK sends a string body as it is; requestJson serialises large images without rescanning them.
               const completion = await this.sdk.chat.completions.create(body, {
                 signal: deadline,
@@ -228,23 +205,4 @@ export class ModelClient {
     const message = error instanceof Error ? error.message : String(error);
     return new ModelCallError(`${this.model}: ${message}`, { ...call, kind: "internal", attempts: 0 });
   }
-}
-
-/** Checks the completion's shape; garbage from a misbehaving server is a retryable ModelResponseError. */
-function readAnswer(completion: unknown): Answer {
-  const c = completion as { choices?: Array<{ message?: { content?: unknown }; finish_reason?: unknown }>; usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } };
-  if (typeof c !== "object" || c === null || !Array.isArray(c.choices)) {
-    throw new ModelResponseError(`the server's reply is not a chat completion: ${String(JSON.stringify(completion)).slice(0, 200)}`);
-  }
-  const choice = c.choices[0];
-  if (!choice || typeof choice.message !== "object" || choice.message === null) throw new ModelResponseError("the server's reply has no choices[0].message");
-  const content = choice.message.content;
-  if (content !== null && content !== undefined && typeof content !== "string") throw new ModelResponseError("choices[0].message.content is not a string");
-  const finishReason = typeof choice.finish_reason === "string" ? choice.finish_reason : null;
-  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-  return {
-    content: content ?? "",
-    finishReason,
-    usage: { promptTokens: num(c.usage?.prompt_tokens), completionTokens: num(c.usage?.completion_tokens) },
-  };
 }

@@ -11,3 +11,6 @@ export { canonicalRequest, requestKey, stableStringify } from "./canonical.js";
 export * from "./images.js";
 export * from "./accounting.js";
 export * from "./session.js";
+export * from "./errors.js";
+export { BatchQueue, type BatchQueueOptions, type SubmitReport, type ImportReport } from "./batch/queue.js";
+export { BatchRecords, type BatchMode, type BatchRow } from "./batch/records.js";

@@ -160,6 +160,11 @@ export class Ledger {
     });
   }
 
+  /** The SQLite handle, for the batch record (batch/records.ts), which keeps its own tables in the same file. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   get(key: string): LedgerEntry | undefined {
     const row = this.getStmt.get(key);
     return row === undefined ? undefined : toEntry(row);

@@ -14,6 +14,11 @@
 //                              `stream: true` → 400 "streaming not supported by the scripted server"
 //                              (code stream_not_supported): streaming is not implemented.
 //   GET  /v1/models            a fixed model list.
+//   POST /v1/files, GET /v1/files/{id}[/content], POST /v1/batches, GET /v1/batches[/{id}], POST /v1/batches/{id}/cancel:
+//                              the Files and Batches API (batches.ts). A batch advances one step per retrieve
+//                              (validating → in_progress → completed; `batchSteps`), and on completion each input
+//                              line is answered by the queue and the script like an online request; failures go
+//                              to the error file. `batches()`, `batchLines()`, `files()` expose what happened.
 //   anything else              404 `{error:{message:"Invalid URL (METHOD /path)", type, param, code:"unknown_url"}}`.
 // Every response carries `x-request-id: req_scripted_<index>` (the SDK exposes it as `_request_id`/`requestID`).
 //
@@ -38,3 +43,4 @@ export type {
   ScriptedServer,
   ScriptedServerOptions,
 } from "./scripted-server/types.js";
+export type { StoredBatch, StoredFile } from "./scripted-server/batches.js";

@@ -2,6 +2,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import { BatchApi } from "./batches.js";
 import { TopLevelScanner } from "./body-scanner.js";
 import { buildCompletion, defaultErrorBody, echoScript, errorBody, normalizeReply } from "./replies.js";
 import type { RecordedRequest, ReplySpec, Script, ScriptedReply, ScriptedServer, ScriptedServerOptions } from "./types.js";
@@ -29,6 +30,11 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const waiters = new Set<{ count: number; resolve: () => void; reject: (err: Error) => void }>();
+  const batchApi = new BatchApi({
+    takeQueued: () => pending.shift(),
+    script: async (req) => normalizeReply(await script(req)),
+    stepsToComplete: Math.max(1, options.batchSteps ?? 2),
+  });
 
   const server = createServer({ keepAlive: true, noDelay: true }, (req, res) => {
     onRequest(req, res).catch((err: unknown) => {
@@ -94,6 +100,15 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
     res.once("close", () => inFlight--);
     res.setHeader("x-request-id", `req_scripted_${record.index}`);
 
+    if (batchApi.handles(path)) {
+      const raw = await readRaw(req);
+      record.bodyBytes = raw.length;
+      if (res.destroyed) return;
+      await sleepUntil(record.receivedAt + latencyMs);
+      const reply = await batchApi.handle(record.method, path, req, raw);
+      if (reply.contentType) res.setHeader("content-type", reply.contentType);
+      return answer(record, res, reply.status, reply.text);
+    }
     const intake = await readBody(req, record);
     if (res.destroyed) return; // the client went away while sending
 
@@ -207,6 +222,9 @@ export async function startScriptedServer(options: ScriptedServerOptions = {}): 
       return requests;
     },
     chatRequests: () => requests.filter((r) => r.method === "POST" && r.path === CHAT_PATH),
+    batches: () => [...batchApi.batches.values()],
+    batchLines: () => batchApi.lines,
+    files: () => [...batchApi.files.values()],
     setScript(s: Script) {
       script = s;
     },
@@ -271,6 +289,16 @@ function parseBody(chunks: Buffer[], size: number, record: RecordedRequest): Int
   const obj = body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
   if (typeof obj?.["model"] === "string") record.model = obj["model"];
   return { body, valid: obj !== undefined, stream: obj?.["stream"] === true };
+}
+
+function readRaw(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    const done = () => resolve(Buffer.concat(chunks));
+    req.once("end", done);
+    req.once("close", done);
+  });
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

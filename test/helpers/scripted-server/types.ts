@@ -1,4 +1,5 @@
 // Public types of the scripted OpenAI-compatible server (see ../scripted-server.ts for the overview).
+import type { StoredBatch, StoredFile } from "./batches.js";
 
 /** One request as it arrived. Small on purpose: with `keepBodies: false` this is all that is retained. */
 export interface RecordedRequest {
@@ -75,6 +76,8 @@ export interface ScriptedServerOptions {
    * memory stays flat however large the images are (the script then sees `body: undefined`).
    */
   keepBodies?: boolean;
+  /** Retrieves a batch takes to complete: 1 completes on the first poll; default 2 (validating → in_progress → completed). */
+  batchSteps?: number;
 }
 
 export interface ScriptedServer {
@@ -84,6 +87,12 @@ export interface ScriptedServer {
   readonly requests: RecordedRequest[];
   /** Only the POST /v1/chat/completions requests. */
   chatRequests(): RecordedRequest[];
+  /** Batches created through POST /v1/batches, in creation order. */
+  batches(): StoredBatch[];
+  /** Every batch input line answered so far, as the script saw it (not in `requests`). */
+  batchLines(): RecordedRequest[];
+  /** Uploaded files and the output/error files of completed batches. */
+  files(): StoredFile[];
   setScript(script: Script): void;
   /**
    * FIFO one-shot replies, used (one per valid chat request) before falling back to the script. A reply is taken

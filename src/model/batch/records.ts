@@ -1,0 +1,196 @@
+/**
+ * The batch record: which calls went out in which batch, kept in the call ledger's SQLite file (two tables of its
+ * own, next to `calls`), so a rerun knows what is still waiting, what came back and what to poll.
+ */
+import type Database from "better-sqlite3";
+import type { Ledger } from "../ledger.js";
+
+export type BatchMode = "openai" | "file";
+
+export interface BatchRow {
+  id: string;
+  mode: BatchMode;
+  /** The endpoint it was sent to (openai mode) and the name of the variable holding its key (never the key). */
+  base_url: string | null;
+  api_key_env: string | null;
+  wave: number;
+  /** The uploaded file's id (openai) or the written file's path (file). */
+  input_file: string;
+  requests: number;
+  bytes: number;
+  /** Share of the online price this batch is billed at (`--batch-discount`). */
+  discount: number;
+  /** The provider's status (validating, in_progress, completed, failed, expired, cancelled...), "written" for a
+   * file batch, and "imported" once its results are in the ledger. */
+  status: string;
+  output_file: string | null;
+  error_file: string | null;
+  answered: number;
+  failed: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface BatchCall {
+  key: string;
+  batch_id: string;
+  model: string;
+  stage: string;
+  /** The canonical request, written to `calls.request` when the answer is imported. */
+  request: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS batches (
+  id TEXT PRIMARY KEY,
+  mode TEXT NOT NULL,
+  base_url TEXT,
+  api_key_env TEXT,
+  wave INTEGER NOT NULL,
+  input_file TEXT NOT NULL,
+  requests INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  discount REAL NOT NULL,
+  status TEXT NOT NULL,
+  output_file TEXT,
+  error_file TEXT,
+  answered INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS batch_calls (
+  key TEXT NOT NULL,
+  batch_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  stage TEXT NOT NULL,
+  request TEXT NOT NULL,
+  -- NULL while waiting; ok, failed, or missing (the batch ended without a line for it)
+  outcome TEXT,
+  PRIMARY KEY (key, batch_id)
+);
+CREATE INDEX IF NOT EXISTS batch_calls_waiting ON batch_calls(batch_id) WHERE outcome IS NULL;
+`;
+
+/** Batches that can still change: not yet imported (a provider batch is marked ended only after its import). */
+const OPEN = "status NOT IN ('imported', 'completed', 'failed', 'expired', 'cancelled')";
+
+export interface BatchUsage {
+  model: string;
+  stage: string;
+  discount: number;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export class BatchRecords {
+  private readonly db: Database.Database;
+
+  constructor(readonly ledger: Ledger) {
+    this.db = ledger.database;
+    this.db.exec(SCHEMA);
+  }
+
+  /** Records a submitted batch and the calls in it, in one transaction. */
+  addBatch(batch: Omit<BatchRow, "answered" | "failed" | "created_at" | "updated_at" | "output_file" | "error_file">, calls: readonly Omit<BatchCall, "batch_id">[]): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO batches (id, mode, base_url, api_key_env, wave, input_file, requests, bytes, discount, status)
+           VALUES (@id, @mode, @base_url, @api_key_env, @wave, @input_file, @requests, @bytes, @discount, @status)`,
+        )
+        .run(batch);
+      const insert = this.db.prepare("INSERT OR REPLACE INTO batch_calls (key, batch_id, model, stage, request, outcome) VALUES (?, ?, ?, ?, ?, NULL)");
+      for (const c of calls) insert.run(c.key, batch.id, c.model, c.stage, c.request);
+    })();
+  }
+
+  batches(): BatchRow[] {
+    return this.db.prepare("SELECT * FROM batches ORDER BY wave, created_at, id").all() as BatchRow[];
+  }
+
+  openBatches(mode?: BatchMode): BatchRow[] {
+    return (mode ? this.db.prepare(`SELECT * FROM batches WHERE ${OPEN} AND mode = ? ORDER BY wave, id`).all(mode) : this.db.prepare(`SELECT * FROM batches WHERE ${OPEN} ORDER BY wave, id`).all()) as BatchRow[];
+  }
+
+  nextWave(): number {
+    return ((this.db.prepare("SELECT MAX(wave) AS w FROM batches").get() as { w: number | null }).w ?? 0) + 1;
+  }
+
+  setStatus(id: string, status: string, files: { output_file?: string | null; error_file?: string | null } = {}): void {
+    this.db
+      .prepare(
+        `UPDATE batches SET status = @status, output_file = COALESCE(@output_file, output_file), error_file = COALESCE(@error_file, error_file),
+           answered = (SELECT COUNT(*) FROM batch_calls WHERE batch_id = @id AND outcome = 'ok'),
+           failed = (SELECT COUNT(*) FROM batch_calls WHERE batch_id = @id AND outcome IN ('failed', 'missing')),
+           updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = @id`,
+      )
+      .run({ id, status, output_file: files.output_file ?? null, error_file: files.error_file ?? null });
+  }
+
+  /** Keys sent in a batch whose answer has not come back yet. */
+  waitingKeys(): Set<string> {
+    const rows = this.db.prepare(`SELECT key FROM batch_calls WHERE outcome IS NULL AND batch_id IN (SELECT id FROM batches WHERE ${OPEN})`).all() as Array<{ key: string }>;
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /** The waiting call with this key (in any open batch), to import its answer. */
+  waitingCall(key: string): BatchCall | undefined {
+    return this.db.prepare(`SELECT key, batch_id, model, stage, request FROM batch_calls WHERE key = ? AND outcome IS NULL ORDER BY rowid DESC LIMIT 1`).get(key) as BatchCall | undefined;
+  }
+
+  setOutcome(key: string, batchId: string, outcome: "ok" | "failed" | "missing"): void {
+    this.db.prepare("UPDATE batch_calls SET outcome = ? WHERE key = ? AND batch_id = ?").run(outcome, key, batchId);
+  }
+
+  /** Calls of a batch still without an answer: when the batch has ended, they will get none. */
+  markMissing(batchId: string): number {
+    return this.db.prepare("UPDATE batch_calls SET outcome = 'missing' WHERE batch_id = ? AND outcome IS NULL").run(batchId).changes;
+  }
+
+  waitingCallsIn(batchId: string): BatchCall[] {
+    return this.db.prepare("SELECT key, batch_id, model, stage, request FROM batch_calls WHERE batch_id = ? AND outcome IS NULL").all(batchId) as BatchCall[];
+  }
+
+  /** How many batch rounds failed this call (failed lines and batches that ended without it). */
+  failures(key: string): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM batch_calls WHERE key = ? AND outcome IN ('failed', 'missing')").get(key) as { n: number }).n;
+  }
+
+  /** Calls still waiting in one batch. */
+  waitingIn(batchId: string): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM batch_calls WHERE batch_id = ? AND outcome IS NULL").get(batchId) as { n: number }).n;
+  }
+
+  /** Tokens answered per batch, for `mmif batch status`. */
+  tokensByBatch(): Map<string, { promptTokens: number; completionTokens: number; model: string }> {
+    const rows = this.db
+      .prepare(
+        `SELECT bc.batch_id AS id, MAX(c.model) AS model, SUM(c.prompt_tokens) AS promptTokens, SUM(c.completion_tokens) AS completionTokens
+         FROM batch_calls bc JOIN calls c ON c.key = bc.key AND c.status = 'ok' WHERE bc.outcome = 'ok' GROUP BY bc.batch_id`,
+      )
+      .all() as Array<{ id: string; model: string; promptTokens: number; completionTokens: number }>;
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
+  /** Failed batch lines, newest first: the call, its batch and the error recorded for it. */
+  failedCalls(limit: number): Array<{ key: string; batch_id: string; stage: string; model: string; error: string | null }> {
+    return this.db
+      .prepare(
+        `SELECT bc.key, bc.batch_id, bc.stage, bc.model, c.error FROM batch_calls bc LEFT JOIN calls c ON c.key = bc.key
+         WHERE bc.outcome IN ('failed', 'missing') ORDER BY bc.rowid DESC LIMIT ?`,
+      )
+      .all(limit) as Array<{ key: string; batch_id: string; stage: string; model: string; error: string | null }>;
+  }
+
+  /** Tokens of the successful calls answered by a batch, per model, stage and discount: paid at the batch price. */
+  batchUsage(): BatchUsage[] {
+    return this.db
+      .prepare(
+        `SELECT c.model, c.stage, b.discount, SUM(c.prompt_tokens) AS promptTokens, SUM(c.completion_tokens) AS completionTokens
+         FROM calls c JOIN batch_calls bc ON bc.key = c.key AND bc.outcome = 'ok' JOIN batches b ON b.id = bc.batch_id
+         WHERE c.status = 'ok' GROUP BY c.model, c.stage, b.discount`,
+      )
+      .all() as BatchUsage[];
+  }
+}

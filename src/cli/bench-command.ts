@@ -123,9 +123,11 @@ export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandPart
   if (ruleOnly && scored.length === 0) throw new UsageError(`--judge none: no C-Level item of ${bench} has a rule_based constraint, so there is nothing to score without a judge`);
 
   return withModelRun(parts.command, out, flags.quiet, async (run) => {
+    await run.startBatch(flags);
     const answerSetup = await parts.setup(rows, run);
     const judges = judgeClients(flags, run);
     const output = await run.track(() => runBench({ rows: scored, answers: answerSetup.answers, judges, profile, events: run.events }));
+    await run.submitBatch();
     const summary = ruleOnly ? summarizeRuleOnly(output.results) : summarize(output.results);
     const c = summary.counts;
     const verdict = run.verdict({ failedItems: { failed: c.failed_items, total: c.c_items + c.p_items, maxShare: maxFailedShare } });

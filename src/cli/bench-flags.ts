@@ -9,10 +9,11 @@ import type { ModelEvents } from "../model/progress.js";
 import { DEFAULT_MAX_FAILED_SHARE } from "../run/status.js";
 import { UsageError } from "./exit-codes.js";
 import { parsePrice, positiveInt } from "./flag-values.js";
+import { addBatchFlags, type BatchFlags } from "./batch-flags.js";
 import { addJudgeEndpointFlags, addQuietFlag, givenJudge, judgeName, keyVariable, type JudgeEndpointFlags } from "./flags.js";
 import type { ModelRun } from "./model-run.js";
 
-export interface JudgeFlags extends JudgeEndpointFlags {
+export interface JudgeFlags extends JudgeEndpointFlags, BatchFlags {
   bench: string;
   pJudge?: string;
   judgeConcurrency: string;
@@ -41,7 +42,7 @@ export function addJudgeFlags(cmd: Command): Command {
     .option("--skip-bad-rows", "score the items without problems when the input has some (default: list every problem and stop before any call)")
     .option("--score-bad-rows", "score every loadable item as the reference does, even those whose constraints it cannot score (they fail)")
     .requiredOption("--out <dir>", "output folder: predictions.jsonl, results.jsonl, summary.json, ledger.sqlite, images/");
-  return addQuietFlag(cmd);
+  return addBatchFlags(addQuietFlag(cmd));
 }
 
 /** A client outside a model run (mmif serve's judge); a configuration mistake is an EndpointConfigError (exit 2). */

@@ -62,6 +62,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./dpo.js")).registerDpo,
   },
   {
+    name: "batch",
+    summary: "batch inference for runs made with --batch: import an offline engine's output, list a run's batches",
+    usage: "",
+    load: async () => (await import("./batch.js")).registerBatch,
+  },
+  {
     name: "report",
     summary: "write report.html for a run folder (eval, score or generate): one self-contained file",
     usage: "[options] <dir>",

@@ -9,8 +9,9 @@ import { FlagChecks, numberIn, parsePrice, positiveInt, wholeNumber } from "./fl
 import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, keyVariable, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
 import { UsageError } from "./exit-codes.js";
 import { finishRun, withModelRun } from "./model-run.js";
+import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
 
-interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags {
+interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags, BatchFlags {
   items: string;
   strategy: Strategy;
   mix?: string;
@@ -42,7 +43,7 @@ export function registerDpo(program: Command): void {
     .option("--limit <n>", "only the first N kept items")
     .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost report")
     .requiredOption("--out <dir>", "output folder: pairs.jsonl, dropped-pairs.jsonl, dpo-stats.json, ledger.sqlite");
-  addQuietFlag(cmd)
+  addBatchFlags(addQuietFlag(cmd))
     .addHelpText(
       "after",
       [
@@ -53,11 +54,11 @@ export function registerDpo(program: Command): void {
         "rejected_score, rejected_passes_all}. `mmif export --in pairs.jsonl` turns them into LLaMA-Factory, TRL or Parquet data.",
         "Rerunning the same command resumes from the ledger without paying twice. Ctrl-C or SIGTERM finishes the calls in flight and stops (status incomplete); a second signal quits at once (exit 130).",
         "One run per --out: a second run on the same folder refuses (exit 2). dpo-stats.json says how the run ended: status complete or incomplete.",
-        "Exit codes: 0 complete; 1 incomplete or failed; 2 bad usage or input, or a configuration error.",
+        "Exit codes: 0 complete; 1 incomplete or failed; 2 bad usage or input, or a configuration error; 75 incomplete with --batch (rerun).",
       ].join("\n"),
     )
     .action(async (flags: DpoFlags, cmd: Command) => {
-      cmd.setOptionValue("exitCode", await runDpoCommand(flags, cmd.getOptionValueSource("strategy") === "cli"));
+      cmd.setOptionValue("exitCode", await withBatchWait(flags, () => runDpoCommand(flags, cmd.getOptionValueSource("strategy") === "cli")));
     });
 }
 
@@ -86,6 +87,7 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
   const issues: RowIssue[] = [];
   return withModelRun("dpo", flags.out, flags.quiet, async (run) => {
     const out = run.out;
+    await run.startBatch(flags);
     const weak = run.client({ model: flags.model, baseURL: flags.baseUrl, ...keyVariable(flags.apiKeyEnv), concurrency, params: { temperature: 0 }, price }, "rejected-answer model");
     const judge = run.client({ model: judgeModel, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), concurrency, ...judgeSettings() }, "judge");
     const stats = await run.track(() =>
@@ -107,6 +109,7 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
         issues,
       ),
     );
+    await run.submitBatch();
     for (const i of issues.slice(0, 20)) process.stderr.write(`mmif: ${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}\n`);
     process.stderr.write(
       `mmif dpo: ${stats.status === "complete" ? "" : `${stats.status.toUpperCase()}: `}${stats.items_used} kept items: ${stats.pairs} pairs, ${stats.dropped} dropped, ${stats.failed} failed; outputs in ${out}\n`,

@@ -6,6 +6,7 @@ import { UsageError } from "./exit-codes.js";
 import { modelAnswers } from "../bench/run.js";
 import { addJudgeFlags, type JudgeFlags } from "./bench-flags.js";
 import { runBenchCommand } from "./bench-command.js";
+import { withBatchWait } from "./batch-flags.js";
 import { numberIn, parsePrice, positiveInt } from "./flag-values.js";
 import { addModelEndpointFlags, keyVariable, type ModelEndpointFlags } from "./flags.js";
 
@@ -42,7 +43,8 @@ export function registerEval(program: Command): void {
       "field) and the run stops with exit 2 having sent nothing; --skip-bad-rows scores the other items instead.",
       "summary.json says how the run ended: status complete, incomplete (interrupted, or calls never answered: rerun to finish) or",
       "unreliable (more failed items than --max-failed-share). A configuration error (refused connection, 401/403/404) stops the run at once.",
-      "Exit codes: 0 complete; 1 incomplete, unreliable or failed; 2 bad usage or input (nothing sent), or a configuration error.",
+      "Exit codes: 0 complete; 1 incomplete, unreliable or failed; 2 bad usage or input (nothing sent), or a configuration error;",
+      "75 incomplete with --batch: calls are out in batches (rerun the same command to continue).",
       "",
       "Example:",
       "  $ mmif eval --bench MM-IFEval.tsv --model Qwen2-VL-7B-Instruct --base-url http://localhost:8000/v1 \\",
@@ -50,7 +52,7 @@ export function registerEval(program: Command): void {
     ].join("\n"),
   );
   cmd.action(async (flags: EvalFlags, c: Command) => {
-    c.setOptionValue("exitCode", await runEval(flags));
+    c.setOptionValue("exitCode", await withBatchWait(flags, () => runEval(flags)));
   });
 }
 

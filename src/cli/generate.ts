@@ -16,9 +16,10 @@ import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, 
 import { UsageError } from "./exit-codes.js";
 import { addFilterFlags, filterOptionsFromFlags, type FilterFlags } from "./filter.js";
 import { finishRun, withModelRun } from "./model-run.js";
+import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
 import { reportAfterRun } from "./report.js";
 
-interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags {
+interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags, BatchFlags {
   images?: string;
   questions?: string;
   out: string;
@@ -77,7 +78,7 @@ export function registerGenerate(program: Command): void {
     .option("--extract-task", "reduce each given question to its main task with the task model (the default: paper Fig. 2, \"Refine & Extract Main Task\")")
     .option("--no-extract-task", "use each given question as it is, without the main-task step")
     .option("--image-concurrency <n>", "images decoded and scored at once by the filter", "4");
-  addQuietFlag(cmd);
+  addBatchFlags(addQuietFlag(cmd));
   addFilterFlags(cmd, { concurrency: false, out: false, images: false, quiet: false }).addHelpText(
     "after",
     [
@@ -86,14 +87,15 @@ export function registerGenerate(program: Command): void {
       "Ctrl-C or SIGTERM finishes the calls in flight and stops (status incomplete); a second signal quits at once (exit 130).",
       "One run per --out: a second run on the same folder refuses (exit 2). stats.json says how the run ended: status complete or incomplete.",
       "A configuration error (refused connection, 401/403/404 on a role's first calls) stops the run at once, naming the role.",
-      "Exit codes: 0 complete; 1 incomplete or failed; 2 bad usage, a configuration error, or bad input lines (reported, the rest still run).",
+      "Exit codes: 0 complete; 1 incomplete or failed; 2 bad usage, a configuration error, or bad input lines (reported, the rest still run);",
+      "75 incomplete with --batch: calls are out in batches (rerun the same command to continue).",
       "",
       "Example:",
       "  $ mmif generate --images photos/ --model gpt-4o-mini --responder-model gpt-4o --out data/mmif-run --seed 1",
     ].join("\n"),
   );
   cmd.action(async (flags: GenerateFlags, c: Command) => {
-    c.setOptionValue("exitCode", await runGenerateCommand(flags));
+    c.setOptionValue("exitCode", await withBatchWait(flags, () => runGenerateCommand(flags)));
   });
 }
 
@@ -161,6 +163,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   const issues: RowIssue[] = [];
   return withModelRun("generate", flags.out, flags.quiet, async (run) => {
     const out = run.out;
+    await run.startBatch(flags);
     const base = {
       baseURL: flags.baseUrl,
       ...keyVariable(flags.apiKeyEnv),
@@ -209,6 +212,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
         verdict: () => run.verdict(),
       }),
     );
+    await run.submitBatch();
     await reportAfterRun(out, {}, flags.quiet);
     for (const i of issues.slice(0, 20)) process.stderr.write(`mmif: ${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}\n`);
     const s = stats;

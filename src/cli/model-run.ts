@@ -12,6 +12,7 @@ import { Ledger } from "../model/ledger.js";
 import type { ModelEvents } from "../model/progress.js";
 import { ModelSession } from "../model/session.js";
 import { decideRunStatus, statusLabel, type RunFacts, type RunVerdict } from "../run/status.js";
+import { batchQueueFor, beginBatchPass, endBatchPass, type BatchFlags } from "./batch-flags.js";
 import { EXIT } from "./exit-codes.js";
 import { onInterrupt } from "./interrupt.js";
 import { progressFor } from "./progress-view.js";
@@ -28,6 +29,15 @@ export interface ModelRun {
   track<T>(work: () => Promise<T>): Promise<T>;
   /** The run's status from what the session saw plus the command's own facts. */
   verdict(extra?: Pick<RunFacts, "failedItems">): RunVerdict;
+  /** --batch: sets up the run's batch queue (before any client is made) and imports what finished batches returned. */
+  startBatch(flags: BatchFlags): Promise<void>;
+  /** --batch: submits (or writes) the calls this pass deferred; a no-op online. */
+  submitBatch(): Promise<void>;
+}
+
+/** Calls this pass put in a batch or found still out in one (0 online). */
+function batchCalls(session: ModelSession): number {
+  return session.batch ? session.batch.deferredCount + session.batch.waitingCount : 0;
 }
 
 function warn(message: string): void {
@@ -58,7 +68,14 @@ export async function withModelRun<T>(command: string, outDir: string, quiet: bo
       }
     },
     verdict(extra = {}) {
-      return decideRunStatus({ interrupted: session.interrupted, unansweredCalls: session.unansweredCalls, ...(session.fault ? { fault: session.fault.message } : {}), ...extra });
+      return decideRunStatus({ interrupted: session.interrupted, unansweredCalls: session.unansweredCalls, ...(session.fault ? { fault: session.fault.message } : {}), batchCalls: batchCalls(session), ...extra });
+    },
+    async startBatch(flags) {
+      session.batch = batchQueueFor(flags, ledger, out);
+      await beginBatchPass(session.batch);
+    },
+    async submitBatch() {
+      await endBatchPass(session.batch);
     },
   };
   try {
@@ -74,7 +91,11 @@ export async function withModelRun<T>(command: string, outDir: string, quiet: bo
  * configuration error stopped it (or, for a complete run, when bad input rows were left out).
  */
 export function finishRun(run: ModelRun, verdict: RunVerdict, badInput = false): number {
-  const fault = run.session.fault;
+  const { fault, interrupted, unansweredCalls } = run.session;
+  if (verdict.status === "incomplete" && !fault && !interrupted && unansweredCalls === 0 && batchCalls(run.session) > 0) {
+    // Not finished by design: the answers are out in batches. endBatchPass() said what was sent and what to do.
+    return EXIT.INCOMPLETE;
+  }
   if (fault) {
     warn(`stopped: ${fault.message}`);
     warn("nothing was lost: rerun the same command once this is fixed, and it resumes where it stopped.");

@@ -5,6 +5,7 @@ import { readPredictions } from "../bench/predictions.js";
 import type { Prediction } from "../bench/run.js";
 import { addJudgeFlags, type JudgeFlags } from "./bench-flags.js";
 import { runBenchCommand } from "./bench-command.js";
+import { withBatchWait } from "./batch-flags.js";
 
 interface ScoreFlags extends JudgeFlags {
   predictions: string;
@@ -23,14 +24,15 @@ export function registerScore(program: Command): void {
       "bench or the predictions, are listed before any call (exit 2); --skip-bad-rows scores the other items instead.",
       "Outputs in --out: results.jsonl, summary.json, ledger.sqlite. Rerunning resumes without paying for judge calls twice.",
       "summary.json says how the run ended (complete, incomplete or unreliable; see mmif eval --help). Ctrl-C or SIGTERM finishes the calls in flight and stops (status incomplete); a second signal quits at once (exit 130).",
-      "Exit codes: 0 complete; 1 incomplete, unreliable or failed; 2 bad usage or input (nothing sent), or a configuration error.",
+      "Exit codes: 0 complete; 1 incomplete, unreliable or failed; 2 bad usage or input (nothing sent), or a configuration error;",
+      "75 incomplete with --batch: calls are out in batches (rerun the same command to continue).",
       "",
       "Example:",
       "  $ mmif score --bench MM-IFEval.tsv --predictions Qwen2-VL-7B_MM-IFEval.xlsx --judge gpt-4o-2024-11-20 --out runs/qwen-scored",
     ].join("\n"),
   );
   cmd.action(async (flags: ScoreFlags, c: Command) => {
-    c.setOptionValue("exitCode", await runScore(flags));
+    c.setOptionValue("exitCode", await withBatchWait(flags, () => runScore(flags)));
   });
 }
 

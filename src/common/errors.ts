@@ -11,6 +11,8 @@ export const EXIT = {
   FAILURE: 1,
   /** Bad usage or bad input: unknown flag, missing file, malformed line, unknown verify function. */
   BAD_INPUT: 2,
+  /** Not finished yet, by design: calls are out in batches (EX_TEMPFAIL); rerun the same command to continue. */
+  INCOMPLETE: 75,
 } as const;
 
 export type ErrorExitCode = typeof EXIT.FAILURE | typeof EXIT.BAD_INPUT;

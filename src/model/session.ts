@@ -7,6 +7,7 @@
  *  - the run knows how many calls got no answer after their retries, for its status (src/run/status.ts);
  *  - Ctrl-C or SIGTERM stops every client (and whatever else the run registered) in one call.
  */
+import type { BatchQueue } from "./batch/queue.js";
 import { ModelClient, type CallObserver, type ModelCallError } from "./client.js";
 import { EndpointConfigError, resolveEndpoint, type EndpointConfig } from "./endpoint.js";
 import type { Ledger } from "./ledger.js";
@@ -35,6 +36,8 @@ export class ModelSession implements CallObserver {
   fault: EndpointFaultError | undefined;
   /** Calls of this run that got no answer after their retries. */
   unansweredCalls = 0;
+  /** --batch: where clients made from now on put the calls the ledger lacks (see batch/queue.ts). */
+  batch: BatchQueue | undefined;
   private readonly answeredOnce = new WeakSet<ModelClient>();
   private readonly others: Array<{ stop(): void }> = [];
   private interruptedBySignal = false;
@@ -53,7 +56,7 @@ export class ModelSession implements CallObserver {
     } catch (e) {
       throw e instanceof EndpointConfigError ? new EndpointConfigError(`${role}: ${e.message}`) : e;
     }
-    const client = new ModelClient(endpoint, { ledger: this.ledger, events: this.events, role, observer: this });
+    const client = new ModelClient(endpoint, { ledger: this.ledger, events: this.events, role, observer: this, ...(this.batch ? { batch: this.batch } : {}) });
     this.clients.push(client);
     return client;
   }

@@ -2,8 +2,8 @@
  * The one place that decides how a run ended. Every command that calls models (eval, score, generate, dpo) ends
  * as exactly one of:
  *  - complete:   every call was answered, and (eval/score) failed items are within the allowed share;
- *  - incomplete: interrupted, stopped by a configuration fault, or calls that never got an answer after their
- *                retries. Rerunning the same command finishes it (recorded answers are not paid for again);
+ *  - incomplete: interrupted, stopped by a configuration fault, calls that never got an answer after their
+ *                retries, or (--batch) calls still out in batches. Rerunning the same command finishes it (recorded answers are not paid for again);
  *  - unreliable: (eval/score) every call answered, but more items failed judging than the allowed share.
  * The status and its reasons go into the run's summary file; the exit code and the printed label follow it.
  */
@@ -22,6 +22,8 @@ export interface RunFacts {
   fault?: string;
   /** Model calls of this run that got no answer after every retry. */
   unansweredCalls: number;
+  /** --batch: calls put in a batch by this pass or still out from earlier ones (no answer yet, by design). */
+  batchCalls?: number;
   /** eval/score: items whose judging failed, out of all items, against the allowed share. */
   failedItems?: { failed: number; total: number; maxShare: number };
 }
@@ -41,6 +43,7 @@ export function decideRunStatus(facts: RunFacts): RunVerdict {
   if (facts.unansweredCalls > 0) {
     incomplete.push(`${facts.unansweredCalls} model call(s) got no answer after their retries; rerun the same command to retry them`);
   }
+  if ((facts.batchCalls ?? 0) > 0) incomplete.push(`${facts.batchCalls} model call(s) are out in batches (--batch); rerun the same command to continue`);
   if (incomplete.length > 0) return { status: "incomplete", status_reasons: incomplete };
   const f = facts.failedItems;
   if (f !== undefined && f.total > 0 && f.failed / f.total > f.maxShare) {

@@ -1,0 +1,94 @@
+// `mmif batch import` and `mmif batch status`: the offline half of `--batch file`, and a look at a run's batches.
+import type { Command } from "commander";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { BatchQueue } from "../model/batch/queue.js";
+import { costOf } from "../model/endpoint.js";
+import { Ledger } from "../model/ledger.js";
+import { parsePrice } from "./flag-values.js";
+import { EXIT, UsageError } from "./exit-codes.js";
+
+function openRunLedger(run: string): Ledger {
+  const path = join(resolve(run), "ledger.sqlite");
+  if (!existsSync(path)) throw new UsageError(`${run}: no ledger.sqlite here; give the --out folder of a run made with --batch`);
+  return new Ledger(path);
+}
+
+export function registerBatch(program: Command): void {
+  const batch = program
+    .command("batch")
+    .description("Batch inference for runs made with --batch: import an offline engine's output, list a run's batches.")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "The vLLM loop (--batch file):",
+        "  $ mmif generate --images photos/ --model Qwen2-VL-7B-Instruct --out run --batch file   # exits 75, writes run/batch/wave-001-*.jsonl",
+        "  $ python -m vllm.entrypoints.openai.run_batch -i run/batch/wave-001-Qwen2-VL-7B-Instruct-1.jsonl -o out-1.jsonl --model Qwen2-VL-7B-Instruct",
+        "  $ mmif batch import out-1.jsonl --out run",
+        "  $ mmif generate ... --batch file        # same command again: goes further, writes the next wave; repeat until it exits 0",
+      ].join("\n"),
+    );
+  const done = (code: number) => batch.setOptionValue("exitCode", code);
+
+  batch
+    .command("import")
+    .description("Read a batch output file (OpenAI or vLLM run_batch format: {custom_id, response: {status_code, body}, error}) into a run's ledger.")
+    .argument("<output.jsonl>", "the engine's output file (or an OpenAI batch's output/error file)")
+    .requiredOption("--out <dir>", "the run folder (the --out of the command run with --batch file)")
+    .addHelpText("after", "\nAnswers land under their custom_id (the call's ledger key); failed lines are recorded and sent again by the next wave.\nExit codes: 0 imported; 2 no such file or run, or unreadable lines (the readable ones are imported).")
+    .action((file: string, flags: { out: string }) => {
+      if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+      const ledger = openRunLedger(flags.out);
+      try {
+        const queue = new BatchQueue(ledger, { mode: "file", dir: resolve(flags.out), discount: 1 });
+        const r = queue.importText(readFileSync(file, "utf8"));
+        for (const b of r.bad.slice(0, 20)) process.stderr.write(`mmif: ${file} line ${b.line}: ${b.error}\n`);
+        process.stdout.write(`imported ${r.answered} answer(s), ${r.failed} failed line(s)${r.unknown ? `, ${r.unknown} line(s) for calls this run is not waiting for (ignored)` : ""}; ${queue.records.waitingKeys().size} call(s) still waiting\n`);
+        done(r.bad.length > 0 ? EXIT.BAD_INPUT : EXIT.OK);
+      } finally {
+        ledger.close();
+      }
+    });
+
+  batch
+    .command("status")
+    .description("List a run's batches: mode, wave, status, requests, answered, failed, tokens and cost; and the latest failures.")
+    .argument("<run>", "the run folder")
+    .option("--price <in,out>", "USD per million input,output tokens at the online price, for the cost column (the batch's discount applies)")
+    .option("--json", "print JSON instead of a table")
+    .action((run: string, flags: { price?: string; json?: boolean }) => {
+      const price = parsePrice(flags.price, "--price");
+      const ledger = openRunLedger(run);
+      try {
+        const queue = new BatchQueue(ledger, { mode: "file", dir: resolve(run), discount: 1 });
+        const tokens = queue.records.tokensByBatch();
+        const batches = queue.records.batches().map((b) => {
+          const t = tokens.get(b.id) ?? { promptTokens: 0, completionTokens: 0 };
+          return {
+            id: b.id, mode: b.mode, wave: b.wave, status: b.status, requests: b.requests, answered: b.answered, failed: b.failed,
+            waiting: queue.records.waitingIn(b.id), bytes: b.bytes, prompt_tokens: t.promptTokens, completion_tokens: t.completionTokens,
+            cost: price ? b.discount * costOf(price, t.promptTokens, t.completionTokens) : null, created_at: b.created_at,
+          };
+        });
+        const failures = queue.records.failedCalls(20);
+        const waiting = queue.records.waitingKeys().size;
+        if (flags.json) {
+          process.stdout.write(`${JSON.stringify({ batches, waiting, failures }, null, 2)}\n`);
+        } else {
+          for (const b of batches) {
+            process.stdout.write(
+              `${b.id}  ${b.mode} wave ${b.wave}  ${b.status}  ${b.requests} requests: ${b.answered} answered, ${b.failed} failed, ${b.waiting} waiting  ` +
+                `${b.prompt_tokens}+${b.completion_tokens} tokens${b.cost !== null ? `  $${b.cost.toFixed(4)}` : ""}\n`,
+            );
+          }
+          const cost = batches.reduce((s, b) => s + (b.cost ?? 0), 0);
+          process.stdout.write(`${batches.length} batch(es), ${waiting} call(s) waiting${price ? `, cost $${cost.toFixed(4)}` : ""}\n`);
+          for (const f of failures) process.stdout.write(`failed: ${f.stage} ${f.model} ${f.key.slice(0, 12)} in ${f.batch_id}: ${f.error ?? "no answer"}\n`);
+        }
+        done(EXIT.OK);
+      } finally {
+        ledger.close();
+      }
+    });
+}

@@ -99,7 +99,7 @@ describe("batch inference (--batch)", () => {
 
   it("generate and dpo --batch openai --batch-wait: the same items.jsonl and pairs.jsonl as online, in one command", async () => {
     const gen = (out: string, extra: string[] = []) =>
-      runCli(["generate", "--images", images, "--model", "unused", "--base-url", server.url, "--task-model", "tasks", "--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge-model", "judge", "--out", out, "--quiet", "--seed", "3", "--tasks-per-image", "2", ...extra]);
+      runCli(["generate", "--images", images, "--model", "unused", "--base-url", server.url, "--task-model", "tasks", "--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", "--seed", "3", "--tasks-per-image", "2", ...extra]);
     const online = join(dir, "gen-online");
     assert.equal((await gen(online)).code, 0);
     const batched = join(dir, "gen-batch");
@@ -109,7 +109,7 @@ describe("batch inference (--batch)", () => {
     assert.equal(chatCount(), before);
     same(online, batched, ["items.jsonl", "images.jsonl", "stats.json"]);
 
-    const dpo = (items: string, out: string, extra: string[] = []) => runCli(["dpo", "--items", items, "--model", "weak", "--base-url", server.url, "--judge-model", "judge", "--keep-passing", "--out", out, "--quiet", ...extra]);
+    const dpo = (items: string, out: string, extra: string[] = []) => runCli(["dpo", "--items", items, "--model", "weak", "--base-url", server.url, "--judge", "judge", "--judge-base-url", server.url, "--keep-passing", "--out", out, "--quiet", ...extra]);
     assert.equal((await dpo(join(online, "items.jsonl"), join(dir, "dpo-online"))).code, 0);
     const beforeDpo = chatCount();
     const d = await dpo(join(batched, "items.jsonl"), join(dir, "dpo-batch"), ["--batch", "openai", "--batch-wait", "0"]);

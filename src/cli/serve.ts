@@ -1,11 +1,12 @@
 // `mmif serve`: the reward server for reinforcement learning (src/serve); this file only reads flags and runs it.
 import { Option, type Command } from "commander";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { profileByName } from "../bench/profiles.js";
 import { Ledger } from "../model/ledger.js";
-import { asSent, createRewardServer, UNSCORABLE_POLICIES, type UnscorablePolicy } from "../serve/index.js";
+import { asSent, createRewardServer, RuleWorkers, UNSCORABLE_POLICIES, type UnscorablePolicy } from "../serve/index.js";
 import { judgeSettings, makeClient } from "./bench-flags.js";
-import { positiveInt } from "./flag-values.js";
+import { positiveInt, wholeNumber } from "./flag-values.js";
 import { addJudgeEndpointFlags, givenJudge, keyVariable, type JudgeEndpointFlags } from "./flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { packageVersion } from "./version.js";
@@ -20,6 +21,7 @@ interface ServeFlags extends JudgeEndpointFlags {
   unscorable: UnscorablePolicy;
   imageRoot: string;
   maxBodyMb: string;
+  workers?: string;
   stripTokens?: string;
   quiet?: boolean;
 }
@@ -44,6 +46,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option("--unscorable <policy>", "constraints that cannot be scored: left out of the reward (skip) or counted 0 (zero)").choices([...UNSCORABLE_POLICIES]).default("skip"))
     .option("--image-root <dir>", "image paths in requests resolve inside this folder and may not leave it", ".")
     .option("--max-body-mb <n>", "largest request body accepted, in MiB (larger: 413)", "64")
+    .option("--workers <n>", "worker threads for rule-only items (default: one per CPU core; 0: all on the main thread)")
     .option("--strip-tokens <list>", "comma-separated texts removed from the end of OpenRLHF responses, e.g. '<|im_end|>,<|endoftext|>'")
     .option("-q, --quiet", "no line per request on standard error")
     .addHelpText(
@@ -92,7 +95,9 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   if (!LOOPBACK.has(flags.host) && apiKey === undefined) log(`mmif serve: warning: listening on ${flags.host} without --api-key-env: anyone who can reach it can use your judge`);
 
   const judgeModel = givenJudge(flags);
+  const workerCount = flags.workers === undefined ? availableParallelism() : wholeNumber(flags.workers, "--workers");
   const ledger = judgeModel ? new Ledger(resolve(flags.ledger)) : undefined;
+  const workers = workerCount > 0 ? new RuleWorkers(workerCount, { profile: profile.name, unscorable: flags.unscorable }) : undefined;
   try {
     const judge = ledger
       ? makeClient(
@@ -103,6 +108,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     const server = createRewardServer({
       profile: asSent(profile),
       ...(judge ? { judges: { judge } } : {}),
+      ...(workers ? { workers } : {}),
       unscorable: flags.unscorable,
       imageRoot: resolve(flags.imageRoot),
       maxBodyBytes: maxBodyMb * 1024 * 1024,
@@ -136,6 +142,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
     });
     return EXIT.OK;
   } finally {
+    await workers?.close();
     ledger?.close();
   }
 }

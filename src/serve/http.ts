@@ -5,13 +5,12 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { timingSafeEqual } from "node:crypto";
-import { rewardBatch } from "./batch.js";
+import { rewardBatch, type BatchOptions } from "./batch.js";
 import { openRlhfAnswer, parseOpenRlhfRequest } from "./openrlhf.js";
 import { parseRewardRequest } from "./request.js";
-import type { RewardOptions } from "./reward.js";
 import { RequestError, type RewardRequest } from "./types.js";
 
-export interface ServerOptions extends RewardOptions {
+export interface ServerOptions extends BatchOptions {
   /** Image paths in requests resolve inside this folder. */
   imageRoot: string;
   /** Bodies larger than this are refused with 413. */
@@ -128,6 +127,10 @@ export function createRewardServer(options: ServerOptions): Server {
         options.log?.(`${req.method} ${req.url} ${res.statusCode}${items !== undefined ? ` ${items} items` : ""} ${(performance.now() - started).toFixed(0)} ms`);
       });
   });
+  // Trainers call again after each training step: keep idle connections longer than clients do (undici keeps them
+  // 4 s, requests' pools longer), so the server is not the side closing a socket a client is about to reuse.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   // A malformed request line or headers: answer 400 and close, as Node does by default, without logging noise.
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");

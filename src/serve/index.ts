@@ -2,6 +2,7 @@
 export * from "./types.js";
 export { createRewardServer, type ServerOptions } from "./http.js";
 export { rewardItem, asSent, type RewardOptions } from "./reward.js";
-export { rewardBatch } from "./batch.js";
+export { rewardBatch, type BatchOptions } from "./batch.js";
+export { RuleWorkers } from "./rule-workers.js";
 export { parseRewardRequest, parseItem, parseConstraints } from "./request.js";
 export { parseOpenRlhfRequest, openRlhfAnswer, responseOf } from "./openrlhf.js";

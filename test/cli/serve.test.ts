@@ -102,25 +102,41 @@ describe("mmif serve without a judge", () => {
     assert.equal((await fetch(`${s.url}/health`)).status, 200);
   });
 
-  it("a request of thousands of items does not hold up other requests", async () => {
-    const items = Array.from({ length: 3 }, () => corpus.map(corpusItem)).flat();
-    let bigDone = false;
-    const bigRequest = postJson(`${s.url}/v1/reward`, { items: items.slice(0, 8000) }).then((r) => {
-      bigDone = true;
-      return r;
-    });
-    const small = postJson(`${s.url}/v1/reward`, { items: [{ response: "One.", constraints: [sentences("a", 1, 1)] }] });
-    // /health and a small request answer while the big one is still being checked.
-    await new Promise((r) => setTimeout(r, 20));
-    const health = await fetch(`${s.url}/health`);
-    assert.equal(health.status, 200);
-    assert.deepEqual((await small).json.rewards, [1]);
-    assert.equal(bigDone, false, "the big request should still be running");
-    const big = await bigRequest;
-    assert.equal(big.status, 200);
-    assert.equal(big.json.rewards.length, 8000);
+  it("a request of thousands of items does not hold up other requests (worker threads)", async () => {
+    await bigAndSmall(s);
+  });
+
+  it("nor on the main thread alone (--workers 0), with the same rewards", async () => {
+    const alone = await startServe(["--workers", "0", "--quiet"]);
+    try {
+      await bigAndSmall(alone);
+      const items = corpus.slice(0, 300).map(corpusItem);
+      assert.deepEqual((await postJson(`${alone.url}/v1/reward`, { items })).json, (await postJson(`${s.url}/v1/reward`, { items })).json);
+    } finally {
+      await alone.stop();
+    }
   });
 });
+
+/** A request of 8,000 items and, meanwhile, /health and a one-item request, which answer before it. */
+async function bigAndSmall(s: RunningServe): Promise<void> {
+  const items = Array.from({ length: 3 }, () => corpus.map(corpusItem)).flat();
+  let bigDone = false;
+  const bigRequest = postJson(`${s.url}/v1/reward`, { items: items.slice(0, 8000) }).then((r) => {
+    bigDone = true;
+    return r;
+  });
+  const small = postJson(`${s.url}/v1/reward`, { items: [{ response: "One.", constraints: [sentences("a", 1, 1)] }] });
+  // /health and a small request answer while the big one is still being checked.
+  await new Promise((r) => setTimeout(r, 20));
+  const health = await fetch(`${s.url}/health`);
+  assert.equal(health.status, 200);
+  assert.deepEqual((await small).json.rewards, [1]);
+  assert.equal(bigDone, false, "the big request should still be running");
+  const big = await bigRequest;
+  assert.equal(big.status, 200);
+  assert.equal(big.json.rewards.length, 8000);
+}
 
 describe("mmif serve with --api-key-env", () => {
   let s: RunningServe;

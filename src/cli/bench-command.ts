@@ -5,7 +5,9 @@ import { loadBench } from "../bench/load/index.js";
 import { writeRunOutputs, type SummaryFile } from "../bench/outputs.js";
 import { profileByName } from "../bench/profiles.js";
 import { formatRuleOnlyTable, ruleOnlyRows, summarizeRuleOnly } from "../bench/rule-only.js";
-import { runBench, type AnswerSource } from "../bench/run.js";
+import { formatPlan, planBench, type PlanOptions } from "../bench/plan.js";
+import { runBench, type AnswerSource, type JudgeClients } from "../bench/run.js";
+import type { ChatRequest } from "../model/types.js";
 import { formatTable, summarize } from "../bench/summary.js";
 import type { BenchRow } from "../bench/types.js";
 import { usageWithCost } from "../model/accounting.js";
@@ -15,7 +17,7 @@ import { isRuleOnly, judgeClients, type JudgeFlags } from "./bench-flags.js";
 import { FlagChecks, numberIn, parsePrice, positiveInt } from "./flag-values.js";
 import { judgeName } from "./flags.js";
 import { benchFile } from "./bench-name.js";
-import { UsageError } from "./exit-codes.js";
+import { EXIT, UsageError } from "./exit-codes.js";
 import { finishRun, tableHeading, withModelRun, type ModelRun } from "./model-run.js";
 import { reportAfterRun } from "./report.js";
 
@@ -24,6 +26,8 @@ export interface AnswerSetup {
   /** The model under test's client, when it answers here (eval). */
   model?: ModelClient;
   modelName: string | null;
+  /** The request that asks the model under test one row (eval), for a dry run's ledger look-up. */
+  answerRequest?: (row: BenchRow) => ChatRequest;
 }
 
 /** What a command adds to the checks made before any call, and how it answers once they pass. */
@@ -111,6 +115,21 @@ export async function checkBenchRun(flags: JudgeFlags, parts: Pick<BenchCommandP
   return { bench, out, rows, problems, skippedItems: mains(limited) - mains(rows), unloadableRows: loaded.issues.length, maxFailedShare };
 }
 
+/** `--dry-run`: everything a run checks has passed; print the calls it would make, and make none. */
+async function dryRun(rows: readonly BenchRow[], setup: AnswerSetup, judges: JudgeClients | null, prices: PlanOptions["prices"]): Promise<number> {
+  const model = setup.model;
+  const request = setup.answerRequest;
+  const plan = await planBench(rows, {
+    ...(model && request ? { answerModel: { name: model.model, maxTokens: model.endpoint.params?.max_tokens, inLedger: (row: BenchRow) => model.isRecorded(request(row)) } } : {}),
+    judge: judges?.judge.model ?? null,
+    ...(judges?.perception ? { perceptionJudge: judges.perception.model } : {}),
+    prices,
+  });
+  process.stdout.write(`${formatPlan(plan)}\n`);
+  warn("dry run: the input checks passed and no model was called; counts are the first judging round's (a retry after an unusable judge reply is extra), tokens are estimates");
+  return EXIT.OK;
+}
+
 export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandParts): Promise<number> {
   const profile = profileByName(flags.profile);
   const { bench, out, rows, problems, skippedItems, unloadableRows, maxFailedShare } = await checkBenchRun(flags, parts);
@@ -126,6 +145,7 @@ export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandPart
     await run.startBatch(flags);
     const answerSetup = await parts.setup(rows, run);
     const judges = judgeClients(flags, run);
+    if (flags.dryRun) return await dryRun(scored, answerSetup, judges, run.session.prices());
     const output = await run.track(() => runBench({ rows: scored, answers: answerSetup.answers, judges, profile, events: run.events }));
     await run.submitBatch();
     const summary = ruleOnly ? summarizeRuleOnly(output.results) : summarize(output.results);

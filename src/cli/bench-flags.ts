@@ -14,6 +14,7 @@ import { addJudgeEndpointFlags, addQuietFlag, givenJudge, judgeName, keyVariable
 import type { ModelRun } from "./model-run.js";
 
 export interface JudgeFlags extends JudgeEndpointFlags, BatchFlags {
+  dryRun?: boolean;
   bench: string;
   pJudge?: string;
   judgeConcurrency: string;
@@ -42,6 +43,7 @@ export function addJudgeFlags(cmd: Command): Command {
     .option("--skip-bad-rows", "score the items without problems when the input has some (default: list every problem and stop before any call)")
     .option("--score-bad-rows", "score every loadable item as the reference does, even those whose constraints it cannot score (they fail)")
     .requiredOption("--out <dir>", "output folder: predictions.jsonl, results.jsonl, summary.json, ledger.sqlite, images/");
+  cmd.option("--dry-run", "check everything a run checks, then print the calls, estimated tokens and cost per model and stage (with --model-price/--judge-price), counting what the ledger already holds; no model call");
   return addBatchFlags(addQuietFlag(cmd));
 }
 

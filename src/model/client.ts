@@ -93,6 +93,11 @@ export class ModelClient {
     return this.options.role ?? "model";
   }
 
+  /** Whether the ledger already holds a success for `request` (a dry run's "already paid for"); makes no call. */
+  async isRecorded(request: ChatRequest): Promise<boolean> {
+    return this.options.ledger.getSuccess(requestKey(await canonicalRequest(this.endpoint.model, this.endpoint.params, request))) !== undefined;
+  }
+
   /** Answers `request`, from the ledger when it was answered before. Throws {@link ModelCallError}. */
   async chat(request: ChatRequest, context: CallContext): Promise<ChatResult> {
     const canonical = await canonicalRequest(this.endpoint.model, this.endpoint.params, request);

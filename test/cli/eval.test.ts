@@ -369,6 +369,36 @@ describe("mmif eval / mmif score end to end", () => {
     assert.ok(!report.includes('data-metric="c_level"'));
   });
 
+  it("--dry-run makes no call, and its counts are the calls the real run then makes; a second dry run sees the ledger", async () => {
+    const out = join(dir, "out-dry-run");
+    const plan = (stdout: string) =>
+      Object.fromEntries(
+        stdout
+          .trim()
+          .split("\n")
+          .slice(1, -1)
+          .map((l) => l.split(" | "))
+          .map(([model, stage, calls, inLedger]) => [`${model} ${stage}`, [Number(calls), Number(inLedger)]]),
+      );
+    const before = server.chatRequests().length;
+    const dry = await runCli(evalArgs(benches.tsv, out, ["--dry-run", "--model-price", "1,2"]));
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(server.chatRequests().length, before, "no model call");
+    assert.match(dry.stderr, /no model was called/);
+    assert.deepEqual(plan(dry.stdout), { "vlm answer": [6, 0], "judge judge:direct": [1, 0], "judge judge:cmp": [2, 0], "judge judge:perception": [2, 0] });
+    assert.match(dry.stdout, /^vlm \| answer \| 6 \| 0 \| \d+ \| 1800 \| 0\.\d+$/m);
+    const real = await runCli(evalArgs(benches.tsv, out));
+    assert.equal(real.code, 0, real.stderr);
+    const calls = server.chatRequests().slice(before);
+    const count = (model: string) => calls.filter((c) => c.model === model).length;
+    assert.equal(count("vlm"), 6);
+    assert.equal(count("judge"), 1 + 2 + 2);
+    const again = await runCli(evalArgs(benches.tsv, out, ["--dry-run"]));
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(plan(again.stdout)["vlm answer"], [6, 6], "every answer is already in the ledger");
+    assert.equal(server.chatRequests().length, before + calls.length);
+  });
+
   it("documents every flag and exits 2 on bad usage", async () => {
     const h = await runCli(["eval", "--help"]);
     for (const flag of ["--bench", "--model", "--base-url", "--api-key-env", "--judge", "--judge-base-url", "--judge-api-key-env", "--p-judge", "--profile", "--image-first", "--model-prompt", "--max-tokens", "--concurrency", "--limit", "--out"]) {

@@ -386,7 +386,7 @@ describe("mmif eval / mmif score end to end", () => {
     assert.equal(server.chatRequests().length, before, "no model call");
     assert.match(dry.stderr, /no model was called/);
     assert.deepEqual(plan(dry.stdout), { "vlm answer": [6, 0], "judge judge:direct": [1, 0], "judge judge:cmp": [2, 0], "judge judge:perception": [2, 0] });
-    assert.match(dry.stdout, /^vlm \| answer \| 6 \| 0 \| \d+ \| 1800 \| 0\.\d+$/m);
+    assert.match(dry.stdout, /^vlm \| answer \| 6 \| 0 \| \d+ \| 12288 \| 0\.\d+$/m); // 6 × eval's max_tokens 2048: an upper bound
     const real = await runCli(evalArgs(benches.tsv, out));
     assert.equal(real.code, 0, real.stderr);
     const calls = server.chatRequests().slice(before);

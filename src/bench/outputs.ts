@@ -5,31 +5,11 @@
  */
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { join } from "node:path";
-import type { UsageWithCost } from "../model/accounting.js";
-import type { RuleOnlySummary } from "./rule-only.js";
-import type { RunVerdict } from "../run/status.js";
+import type { PredictionLine, ResultLine, SummaryFile } from "../records/index.js";
 import type { Prediction } from "./run.js";
 import type { ItemResult } from "./score.js";
-import type { Summary } from "./summary.js";
 
-export interface RunInfo {
-  model: string | null;
-  judge: string;
-  perception_judge: string;
-  profile: string;
-  bench: string;
-  created_at: string;
-}
-
-export interface SummaryFile extends RunVerdict, Summary, RunInfo {
-  /** Only with `--judge none`: rule_based accuracy and strict rate; C / P / Avg are then null. */
-  rule_only?: RuleOnlySummary;
-  usage: UsageWithCost[];
-  /** USD over the models with a price; null when none has one. */
-  cost: number | null;
-  /** Present when --skip-bad-rows left items out: why these scores are not comparable with the full benchmark. */
-  not_comparable?: string;
-}
+export type { SummaryFile };
 
 async function writeJsonl(path: string, records: Iterable<unknown>): Promise<void> {
   const file = new JsonlSink(path);
@@ -37,7 +17,7 @@ async function writeJsonl(path: string, records: Iterable<unknown>): Promise<voi
   await file.close();
 }
 
-export function predictionRecord(p: Prediction): Record<string, unknown> {
+export function predictionRecord(p: Prediction): PredictionLine {
   const r = p.row;
   return {
     index: r.index,
@@ -52,7 +32,7 @@ export function predictionRecord(p: Prediction): Record<string, unknown> {
   };
 }
 
-export function resultRecord(r: ItemResult): Record<string, unknown> {
+export function resultRecord(r: ItemResult): ResultLine {
   return {
     id: r.id,
     tag: r.tag,

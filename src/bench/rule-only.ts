@@ -9,19 +9,12 @@ import type { Profile } from "./profiles.js";
 import type { ConstraintVerdict, ItemResult } from "./score.js";
 import { summarize, type Summary } from "./summary.js";
 import type { BenchRow } from "./types.js";
+import type { RuleOnlySummary } from "../records/summaries.js";
 
 export const NOT_COMPARABLE = "rule_based constraints only (--judge none): not comparable with MM-IFEval scores";
 
 /** What summary.json carries for a rule-only run, beside a Summary whose C / P / Avg are null. */
-export interface RuleOnlySummary {
-  /** Mean rule verdict × 100 over the rule_based constraints checked. */
-  accuracy: number | null;
-  constraints: number;
-  items: number;
-  /** Share (× 100) of those items whose every rule_based constraint passed. */
-  strict: number | null;
-  note: string;
-}
+export type { RuleOnlySummary };
 
 const isRuleBased = (c: { judge: { method: string } }) => c.judge.method === "rule_based";
 
@@ -35,12 +28,14 @@ export function scoreRuleOnly(main: BenchRow, prediction: string, profile: Profi
   const text = profile.predictionText(prediction);
   const verdicts: ConstraintVerdict[] = [];
   let error: string | undefined;
-  for (const c of (main.constraints ?? []).filter(isRuleBased)) {
+  for (const [index, c] of (main.constraints ?? []).entries()) {
+    if (!isRuleBased(c)) continue;
+    const base = { index, key: c.key, text: c.value, method: c.judge.method };
     try {
-      verdicts.push({ key: c.key, method: c.judge.method, score: ruleVerdict(text, c.judge.verify_funcs).pass ? 1 : 0, counted: true });
+      verdicts.push({ ...base, score: ruleVerdict(text, c.judge.verify_funcs).pass ? 1 : 0, counted: true });
     } catch (e) {
       const message = `rule_based constraint "${c.key}": ${(e as Error).message}`;
-      verdicts.push({ key: c.key, method: c.judge.method, score: null, error: message });
+      verdicts.push({ ...base, score: null, counted: false, error: message });
       error ??= message;
     }
   }

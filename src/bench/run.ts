@@ -96,7 +96,7 @@ function unjudged(main: BenchRow, error: string, why: string, profile: Profile):
     tag: main.tag,
     status: "failed",
     score: profile.failedItemScore(main.tag),
-    constraints: (main.constraints ?? []).map((c) => ({ key: c.key, method: c.judge.method, score: null, error: why })),
+    constraints: (main.constraints ?? []).map((c, index) => ({ index, key: c.key, text: c.value, method: c.judge.method, score: null, counted: false, error: why })),
     replies: {},
     rounds: 0,
     error,

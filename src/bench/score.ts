@@ -21,6 +21,7 @@ import { parseCompareReply, parseDirectReply, parsePerceptionReply } from "./par
 import type { FailStep, Profile } from "./profiles.js";
 import { comparePrompt, directPrompt, groundTruthRepr, perceptionPrompt } from "./prompts.js";
 import { pyStrRepr } from "./python-repr.js";
+import type { Verdict } from "../records/verdict.js";
 import type { Tag } from "./types.js";
 import { WorkError } from "../common/errors.js";
 
@@ -55,21 +56,8 @@ export interface ItemInput {
   aux: Record<string, string>;
 }
 
-export interface ConstraintVerdict {
-  key: string;
-  method: string;
-  /** 1/0 (direct_gpt: num/den, not clamped); null when not scored. */
-  score: number | null;
-  /**
-   * Whether this score entered the item mean: true only then (absent or false for a key repeated later, an
-   * ignored method, a dropped constraint, a failed item).
-   */
-  counted?: boolean;
-  /** Why it has no score: an unusable judge reply, a failed call, or the item's judging stopped first. */
-  error?: string;
-  /** Not an error: e.g. an ignored judge method, a key superseded by a later constraint. */
-  note?: string;
-}
+/** One constraint's verdict: the record results.jsonl, items.jsonl and pairs.jsonl carry (records/verdict.ts). */
+export type ConstraintVerdict = Verdict;
 
 export interface ItemResult {
   id: string;
@@ -135,7 +123,7 @@ export async function scoreItem(input: ItemInput, judge: JudgeFn, profile: Profi
   const prediction = profile.predictionText(input.prediction);
   const constraints = input.tag === "C-Level" ? (input.constraints ?? null) : null;
   const fresh = (): RoundState => ({
-    verdicts: (constraints ?? []).map((c) => ({ key: c.key, method: c.judge?.method ?? "", score: null, counted: false })),
+    verdicts: (constraints ?? []).map((c, index) => ({ index, key: c.key, text: c.value, method: c.judge?.method ?? "", score: null, counted: false })),
     replies: {},
   });
   const base = { id: input.id, tag: input.tag };

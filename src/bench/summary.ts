@@ -5,40 +5,12 @@
  */
 import { getSubcategory } from "../constraints/taxonomy.js";
 import { rngFor } from "../common/random.js";
+import type { Scores } from "../records/summaries.js";
 import type { ItemResult } from "./score.js";
 
-export interface Interval {
-  low: number;
-  high: number;
-}
-
-export interface Accuracy {
-  /** Mean constraint score × 100 over judged constraints. */
-  accuracy: number;
-  constraints: number;
-}
-
-export interface Summary {
-  c_level: number | null;
-  p_level: number | null;
-  overall: number | null;
-  counts: {
-    c_items: number;
-    p_items: number;
-    /** Items whose judging failed (whatever the profile did with them). */
-    failed_items: number;
-    /** Constraints left without a verdict (dropped compare judgments, failed items' constraints). */
-    failed_constraints: number;
-    /** Items that entered the averages. */
-    scored_c_items: number;
-    scored_p_items: number;
-  };
-  /** Share (× 100) of C-Level items that passed every one of their constraints. */
-  strict: number | null;
-  by_method: Record<string, Accuracy>;
-  by_category: Record<string, Accuracy>;
-  ci95: { c_level: Interval | null; p_level: Interval | null; overall: Interval | null; bootstrap_samples: number };
-}
+export type Summary = Scores;
+type Interval = NonNullable<Scores["ci95"]["c_level"]>;
+type Accuracy = Scores["by_method"][string];
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
 

@@ -2,7 +2,8 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadBench } from "../bench/load/index.js";
-import { writeRunOutputs, type SummaryFile } from "../bench/outputs.js";
+import { writeRunOutputs } from "../bench/outputs.js";
+import { writtenBy, type SummaryFile } from "../records/index.js";
 import { profileByName } from "../bench/profiles.js";
 import { formatRuleOnlyTable, ruleOnlyRows, summarizeRuleOnly } from "../bench/rule-only.js";
 import { formatPlan, planBench, type PlanOptions } from "../bench/plan.js";
@@ -154,6 +155,7 @@ export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandPart
     const usage = usageWithCost(run.ledger, run.session.prices());
     const priced = usage.filter((u) => u.cost !== null);
     const file: SummaryFile = {
+      ...writtenBy(),
       ...verdict,
       ...summary,
       model: answerSetup.modelName,

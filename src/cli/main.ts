@@ -2,7 +2,7 @@
 import { Command, CommanderError, Help } from "commander";
 import { EXIT, MmifError } from "../common/errors.js";
 import { COMMANDS, commandNamed, type CommandEntry } from "./commands.js";
-import { packageVersion } from "./version.js";
+import { packageVersion } from "../common/version.js";
 
 /**
  * The program with the code of `load` commands imported and registered in full (flags, help, action); every other

@@ -21,7 +21,7 @@ import { writeFileAtomic } from "../io/jsonl-file.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { outFileProblem } from "../io/out-path.js";
 import { numberIn } from "./flag-values.js";
-import { packageVersion } from "./version.js";
+import { packageVersion } from "../common/version.js";
 
 interface RecipeFlags {
   stage: RecipeStage;

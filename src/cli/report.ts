@@ -28,7 +28,7 @@ export function registerReport(program: Command): void {
     )
     .argument("<dir>", "the run folder (the --out of mmif eval, score or generate)")
     .option("--out <file>", "write here instead of <dir>/report.html")
-    .option("--bench <file|name>", "eval runs: read images and constraint texts from this bench, a file or the name MM-IFEval as in mmif eval (default: the bench named in summary.json)")
+    .option("--bench <file|name>", "eval runs: read images, verify funcs and P-Level ground truths from this bench, a file or the name MM-IFEval as in mmif eval (default: the bench named in summary.json)")
     .option("--image-root <dir>", "eval runs on the authors' layout: the folder their image paths are relative to (as mmif eval --image-root)")
     .option("--max-items <n>", "items carried by the item browser (the first N)", "5000")
     .option("--max-thumbnails <n>", "distinct images given a thumbnail (the others show a placeholder)", "1000")

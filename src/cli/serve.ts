@@ -9,7 +9,7 @@ import { judgeSettings, makeClient } from "./bench-flags.js";
 import { positiveInt, wholeNumber } from "./flag-values.js";
 import { addJudgeEndpointFlags, givenJudge, keyVariable, type JudgeEndpointFlags } from "./flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
-import { packageVersion } from "./version.js";
+import { packageVersion } from "../common/version.js";
 
 interface ServeFlags extends JudgeEndpointFlags {
   host: string;

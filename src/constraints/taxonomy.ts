@@ -7,9 +7,9 @@
  */
 
 /** How a constraint is judged: by verify functions, by a judge that sees the image, or by comparison. */
-export type JudgeMethod = "rule_based" | "direct_gpt" | "cmp_gpt";
+export const JUDGE_METHODS = ["rule_based", "direct_gpt", "cmp_gpt"] as const;
 
-export const JUDGE_METHODS: readonly JudgeMethod[] = ["rule_based", "direct_gpt", "cmp_gpt"];
+export type JudgeMethod = (typeof JUDGE_METHODS)[number];
 
 export type CategoryId = "text_length" | "math" | "format" | "rhetoric_logic" | "action" | "keyword";
 

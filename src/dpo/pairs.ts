@@ -11,26 +11,11 @@ import { rngFor } from "../common/random.js";
 import type { ModelClient } from "../model/client.js";
 import { CallPendingError, ModelCallError } from "../model/errors.js";
 import { assemblePrompt, toBenchConstraint, verdictRecords } from "../engine/respond.js";
-import type { ConstraintVerdictRecord, EngineItem } from "../engine/types.js";
-import { degrade, type Strategy } from "./strategies.js";
+import type { EngineItem } from "../engine/types.js";
+import type { PreferencePair } from "../records/pairs.js";
 
-export interface PreferencePair {
-  id: string;
-  item_id: string;
-  image: { path: string; sha256: string };
-  /** The full prompt, shown with the image. */
-  prompt: string;
-  chosen: string;
-  rejected: string;
-  strategy: Strategy;
-  /** Keys of the constraints left out of the rejected answer's prompt. */
-  removed: string[];
-  /** The prompt the weaker model answered (without the image for no-image). */
-  degraded_prompt: string;
-  rejected_verdicts: ConstraintVerdictRecord[];
-  rejected_score: number | null;
-  rejected_passes_all: boolean;
-}
+export type { PreferencePair };
+import { degrade, type Strategy } from "./strategies.js";
 
 export type PairOutcome = { pair: PreferencePair; kept: boolean; reason?: string } | { error: string; item_id: string };
 

@@ -3,26 +3,18 @@
  * flight, and writes pairs.jsonl (kept pairs), dropped-pairs.jsonl (with the reason) and dpo-stats.json.
  */
 import { createReadStream, mkdirSync } from "node:fs";
+import { readJsonObjects } from "../io/json-lines.js";
 import { dirname, join, resolve } from "node:path";
 import type { RowIssue } from "../bench/types.js";
 import { OrderedJsonlWriter, forEachBounded } from "../engine/ordered-writer.js";
 import type { EngineItem } from "../engine/types.js";
-import { readJsonObjects } from "../io/json-lines.js";
+import { readRecords, writtenBy, type DpoStats } from "../records/index.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import type { ModelEvents } from "../model/progress.js";
 import type { RunVerdict } from "../run/status.js";
 import { makePair, type PairOptions } from "./pairs.js";
 
-export interface DpoStats extends RunVerdict {
-  items_read: number;
-  items_used: number;
-  pairs: number;
-  dropped: number;
-  drop_reasons: Record<string, number>;
-  failed: number;
-  by_strategy: Record<string, number>;
-  removed_per_pair: { mean: number };
-}
+export type { DpoStats };
 
 /**
  * Why `path` is not an items.jsonl of `mmif generate` (judged from its first record), or undefined: an empty file,
@@ -44,16 +36,16 @@ export async function itemsFileProblem(path: string): Promise<string | undefined
 async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number, events?: ModelEvents): AsyncGenerator<EngineItem> {
   const root = dirname(resolve(path));
   let used = 0;
-  for await (const line of readJsonObjects(createReadStream(path))) {
+  for await (const line of readRecords("items.jsonl", path)) {
     counts.read++;
     if ("error" in line) {
       issues.push({ file: path, row: line.line, message: line.error });
       continue;
     }
-    const item = line.value as unknown as EngineItem;
+    const item = line.value;
     if (item.kept !== true) continue;
-    if (typeof item.response !== "string" || !Array.isArray(item.constraints) || typeof item.image?.path !== "string") {
-      issues.push({ file: path, row: line.line, field: typeof item.response !== "string" ? "response" : !Array.isArray(item.constraints) ? "constraints" : "image", message: "a kept item needs response, constraints and image.path" });
+    if (item.response === undefined) {
+      issues.push({ file: path, row: line.line, field: "response", message: "a kept item needs a response" });
       continue;
     }
     if (used++ >= limit) return;
@@ -76,7 +68,7 @@ export async function runDpo(itemsPath: string, outDir: string, options: DpoRunO
   const pairsOut = new JsonlSink(join(outDir, "pairs.jsonl"));
   const droppedOut = new JsonlSink(join(outDir, "dropped-pairs.jsonl"));
   const counts = { read: 0 };
-  const stats: DpoStats = { status: "complete", status_reasons: [], items_read: 0, items_used: 0, pairs: 0, dropped: 0, drop_reasons: {}, failed: 0, by_strategy: {}, removed_per_pair: { mean: 0 } };
+  const stats: DpoStats = { ...writtenBy(), status: "complete", status_reasons: [], items_read: 0, items_used: 0, pairs: 0, dropped: 0, drop_reasons: {}, failed: 0, by_strategy: {}, removed_per_pair: { mean: 0 } };
   let removedTotal = 0;
   const ordered = new OrderedJsonlWriter<unknown>(pairsOut);
   const dropped = new OrderedJsonlWriter<unknown>(droppedOut);

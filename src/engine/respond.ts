@@ -8,7 +8,7 @@ import { judgeFnFor, withImage, type JudgeClients } from "../bench/run.js";
 import { scoreItem, type ItemResult } from "../bench/score.js";
 import type { Constraint } from "../constraints/schema.js";
 import { ModelCallError, type ModelClient } from "../model/client.js";
-import type { ConstraintVerdictRecord, EngineConstraint, EngineItem } from "./types.js";
+import type { EngineConstraint, EngineItem, Verdict } from "./types.js";
 
 /** MM-IFEval assembly (spec §2): the task, then each constraint's value after one ASCII space. */
 export function assemblePrompt(task: string, constraints: readonly { key: string; value: string }[], without?: string): string {
@@ -28,9 +28,9 @@ export interface RespondOptions {
   imageFirst: boolean;
 }
 
-/** The per-constraint verdicts of a scored answer as items and pairs record them. */
-export function verdictRecords(result: ItemResult): ConstraintVerdictRecord[] {
-  return result.constraints.map((v) => ({ key: v.key, method: v.method, score: v.score, ...(v.error ? { error: v.error } : {}) }));
+/** The per-constraint verdicts of a scored answer as items and pairs record them: the scorer's own records. */
+export function verdictRecords(result: ItemResult): Verdict[] {
+  return result.constraints;
 }
 
 /** Answers and scores one item; returns it with response, aux answers, verdicts, score, kept and reasons. */

@@ -2,61 +2,14 @@
  * stats.json of a generate run: counts per stage, drop reasons, constraint distribution per category, kept
  * rate, and tokens and cost per stage and model. Folded record by record, so it never holds the items.
  */
-import type { UsageWithCost } from "../model/accounting.js";
-import { countDistribution, type CountDistribution } from "./constraint-types.js";
+import { writtenBy, type GenerateStats } from "../records/index.js";
 import type { RunVerdict } from "../run/status.js";
+import { countDistribution, type CountDistribution } from "./constraint-types.js";
 import type { EngineItem, ImageRecord } from "./types.js";
 
-export interface GenerateStats extends RunVerdict {
-  images: { total: number; kept: number; dropped: number; drop_reasons: Record<string, number> };
-  questions: { total: number; rejected: number; reject_reasons: Record<string, number> };
-  items: {
-    total: number;
-    with_constraints: number;
-    answered: number;
-    scored: number;
-    kept: number;
-    /** kept / answered, 0 when nothing was answered. */
-    kept_rate: number;
-    not_kept_reasons: Record<string, number>;
-  };
-  constraints: {
-    written: number;
-    dropped_by_compat: number;
-    dropped_other: number;
-    final: number;
-    per_item: { min: number; max: number; mean: number; histogram: Record<string, number> };
-    by_category: Record<string, number>;
-    by_subcategory: Record<string, number>;
-    by_method: Record<string, number>;
-    /** Rule-checkable constraints whose verify functions were rejected and that fell back to the direct judge. */
-    assignment_fallbacks: number;
-    kept_items_by_category: Record<string, number>;
-    /**
-     * Constraints per item against the target distribution (percent of items by count): `target` is the
-     * distribution the run aimed at; `all` counts every item that got a target (its constraints after the checks
-     * and replacement rounds), `kept` the kept items. `below_min`: items not kept for too few constraints.
-     */
-    counts: {
-      target: Record<string, number>;
-      all: CountHistogram;
-      kept: CountHistogram;
-      below_min: number;
-    };
-  };
-  usage: UsageWithCost[];
-  cost: number | null;
-  seed: number;
-  stages: string[];
-}
+export type { GenerateStats };
 
-export interface CountHistogram {
-  items: number;
-  /** Items by number of constraints. */
-  histogram: Record<string, number>;
-  /** The same as percent of `items` (two decimals). */
-  percent: Record<string, number>;
-}
+export type CountHistogram = GenerateStats["constraints"]["counts"]["all"];
 
 function percentOf(h: Record<string, number>, total: number): Record<string, number> {
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, total === 0 ? 0 : Math.round((10000 * v) / total) / 100]));
@@ -73,7 +26,7 @@ function bump(table: Record<string, number>, key: string, by = 1): void {
 }
 
 export class StatsCollector {
-  private readonly s: Omit<GenerateStats, keyof RunVerdict | "usage" | "cost" | "seed" | "stages">;
+  private readonly s: Omit<GenerateStats, keyof RunVerdict | "usage" | "cost" | "seed" | "stages" | "mmif_version" | "format_version">;
   private constraintTotal = 0;
 
   constructor(distribution?: CountDistribution) {
@@ -158,8 +111,8 @@ export class StatsCollector {
   finish(extra: Pick<GenerateStats, keyof RunVerdict | "usage" | "cost" | "seed" | "stages">): GenerateStats {
     const out = structuredClone(this.s);
     for (const h of [out.constraints.counts.all, out.constraints.counts.kept]) h.percent = percentOf(h.histogram, h.items);
-    // The status first: it is what a reader must see before any count.
+    // The writer and the status first: what a reader must see before any count.
     const { status, status_reasons, ...rest } = extra;
-    return { status, status_reasons, ...out, ...rest };
+    return { ...writtenBy(), status, status_reasons, ...out, ...rest };
   }
 }

@@ -60,24 +60,25 @@ function statusOf(it: EngineItem): DatasetItem["status"] {
 }
 
 export async function readDatasetRun(dir: string, options: DatasetReportOptions = {}): Promise<DatasetRun> {
-  const stats = readJsonObject<GenerateStats>(join(dir, "stats.json"));
+  const stats = readJsonObject("stats.json", join(dir, "stats.json"));
   if (!stats) throw new Error(`${dir}: no stats.json`);
   const notes: string[] = [];
   const maxText = options.maxText ?? 20_000;
   const maxItems = options.maxItems ?? 5000;
-  const items = await readJsonl<EngineItem>(join(dir, "items.jsonl"), maxItems);
+  const items = await readJsonl("items.jsonl", join(dir, "items.jsonl"), maxItems);
   if (!items.exists) notes.push("items.jsonl is missing: no items to show.");
   if (items.bad > 0) notes.push(`items.jsonl: ${items.bad} unreadable line(s) skipped.`);
   if (items.more > 0) notes.push(`The item browser holds the first ${maxItems.toLocaleString("en-US")} of ${(maxItems + items.more).toLocaleString("en-US")} items (mmif report --max-items).`);
-  const dropped = await readJsonl<ImageRecord>(join(dir, "images.jsonl"), SHOWN_DROPPED_IMAGES, (r) => r.kept === false);
+  const dropped = await readJsonl("images.jsonl", join(dir, "images.jsonl"), SHOWN_DROPPED_IMAGES, (r: ImageRecord) => r.kept === false);
 
   const byHash = imagesByHash(dir);
   const thumbRequests: Array<{ key: string; source: ImageSource }> = [];
   let unfound = 0;
   const browserItems = items.records.map((it): DatasetItem & { units: Unit[] } => {
-    const verdicts = new Map((it.verdicts ?? []).map((v) => [v.key, v]));
-    const constraints = (it.constraints ?? []).map((c) => {
-      const v = verdicts.get(c.key);
+    // A verdict carries its constraint's position: no join by key.
+    const verdicts = new Map((it.verdicts ?? []).map((v) => [v.index, v]));
+    const constraints = it.constraints.map((c, i) => {
+      const v = verdicts.get(i);
       return {
         key: c.key,
         cat: c.category,

@@ -1,14 +1,14 @@
 /**
  * An eval run folder read for its report: summary.json, results.jsonl, predictions.jsonl (absent for `mmif
  * score`), and the bench rows (given by the caller, or loaded again from the bench path in summary.json) for the
- * images, the constraint texts and the P-Level ground truth. Anything missing is left out, never fatal, except
+ * images, the rule_based verify funcs and the P-Level ground truth (constraint texts come with the verdicts). Anything missing is left out, never fatal, except
  * summary.json itself.
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { loadBench } from "../bench/load/index.js";
-import type { SummaryFile } from "../bench/outputs.js";
+import type { PredictionLine, ResultLine, SummaryFile } from "../records/index.js";
 import { categoryOf } from "../bench/summary.js";
 import type { BenchRow } from "../bench/types.js";
 import type { Constraint } from "../constraints/schema.js";
@@ -18,27 +18,7 @@ import { categoryLabel, sortCategories } from "./labels.js";
 import { cut, readJsonObject, readJsonl, verdictOf } from "./read.js";
 import { makeThumbnails } from "./thumbnails.js";
 
-export interface ResultLine {
-  id: string;
-  tag: string;
-  score: number | null;
-  status: string;
-  constraints?: Array<{ key: string; method: string; score: number | null; error?: string; note?: string }>;
-  replies?: Record<string, string>;
-  rounds?: number;
-  error?: string;
-}
-
-interface PredictionLine {
-  index: string;
-  id: string;
-  infer_type: string;
-  del_cons?: string;
-  question?: string;
-  prediction: string | null;
-  finish_reason?: string;
-  error?: string;
-}
+export type { ResultLine };
 
 export interface EvalItem {
   id: string;
@@ -61,7 +41,7 @@ export interface EvalItem {
 export interface EvalReportOptions {
   /** The bench rows when the caller has them (saves loading the bench again). */
   rows?: readonly BenchRow[];
-  /** Bench to read images and constraint texts from instead of summary.json's `bench`. */
+  /** Bench to read images, verify funcs and P-Level ground truths from instead of summary.json's `bench`. */
   bench?: string;
   /** The authors' layout: the folder its image paths are relative to (as `mmif eval --image-root`). */
   imageRoot?: string;
@@ -100,28 +80,28 @@ async function benchRows(summary: SummaryFile, dir: string, options: EvalReportO
   if (options.rows) return options.rows;
   const path = options.bench ?? summary.bench;
   if (!path || !existsSync(path)) {
-    notes.push(`The bench (${path || "not named in summary.json"}) was not found: images and constraint texts are not shown.`);
+    notes.push(`The bench (${path || "not named in summary.json"}) was not found: images, verify funcs and P-Level ground truths are not shown.`);
     return [];
   }
   try {
     const loaded = await loadBench(path, { imageDir: join(dir, "images"), imageRoot: options.imageRoot });
     return loaded.rows;
   } catch (e) {
-    notes.push(`The bench ${path} could not be read (${e instanceof Error ? e.message : String(e)}): images and constraint texts are not shown.`);
+    notes.push(`The bench ${path} could not be read (${e instanceof Error ? e.message : String(e)}): images, verify funcs and P-Level ground truths are not shown.`);
     return [];
   }
 }
 
 export async function readEvalRun(dir: string, options: EvalReportOptions = {}): Promise<EvalRun> {
-  const summary = readJsonObject<SummaryFile>(join(dir, "summary.json"));
+  const summary = readJsonObject("summary.json", join(dir, "summary.json"));
   if (!summary) throw new Error(`${dir}: no summary.json`);
   const notes: string[] = [];
   const maxText = options.maxText ?? 20_000;
   const maxItems = options.maxItems ?? 5000;
-  const results = await readJsonl<ResultLine>(join(dir, "results.jsonl"));
+  const results = await readJsonl("results.jsonl", join(dir, "results.jsonl"));
   if (!results.exists) notes.push("results.jsonl is missing: no items to show.");
   if (results.bad > 0) notes.push(`results.jsonl: ${results.bad} unreadable line(s) skipped.`);
-  const predictions = await readJsonl<PredictionLine>(join(dir, "predictions.jsonl"));
+  const predictions = await readJsonl("predictions.jsonl", join(dir, "predictions.jsonl"));
   if (!predictions.exists) notes.push("No predictions.jsonl (a `mmif score` run): answers are not shown.");
   const rows = await benchRows(summary, dir, options, notes);
 
@@ -141,13 +121,14 @@ export async function readEvalRun(dir: string, options: EvalReportOptions = {}):
     const pred = mainPred.get(id);
     const row = mainRow.get(id);
     const benchConstraints = row?.constraints ?? [];
-    const constraints = (r.constraints ?? []).map((v, i) => {
-      const bc = benchConstraints[i]?.key === v.key ? benchConstraints[i] : benchConstraints.find((c) => c.key === v.key);
+    // The verdict carries its constraint's position and text: no join by key (keys can repeat).
+    const constraints = (r.constraints ?? []).map((v) => {
+      const bc = benchConstraints[v.index];
       return {
         key: v.key,
         cat: categoryOf(v.key),
         method: v.method,
-        value: cut(bc?.value, maxText),
+        value: cut(v.text, maxText),
         check: v.method === "rule_based" ? checkText(bc) : undefined,
         score: v.score,
         verdict: verdictOf(v.score),

@@ -17,7 +17,7 @@ export interface ReportOptions {
   out?: string;
   /** Eval runs: the bench rows, when the caller has them loaded. */
   rows?: readonly BenchRow[];
-  /** Eval runs: read images and constraint texts from this bench instead of summary.json's. */
+  /** Eval runs: read images, verify funcs and P-Level ground truths from this bench instead of summary.json's. */
   bench?: string;
   /** Eval runs on the authors' layout: the folder its image paths are relative to. */
   imageRoot?: string;

@@ -1,19 +1,19 @@
-// Reading a run folder's files for a report, leniently: a missing file is "absent", a bad line is counted and skipped.
-import { createReadStream, existsSync, readFileSync } from "node:fs";
-import { readJsonObjects } from "../io/json-lines.js";
+// Reading a run folder's files for a report, through the one reader per kind, leniently: a missing file is
+// "absent", a bad line is counted and skipped.
+import { existsSync } from "node:fs";
+import type { z } from "zod";
+import { readRecordFile, readRecords, RecordFileError, type JSON_KINDS, type JSONL_KINDS, type JsonKind, type JsonlKind } from "../records/index.js";
 import { ReportError } from "./errors.js";
 
-/** A JSON object file, or undefined when it does not exist. Throws when it exists and is not a JSON object. */
-export function readJsonObject<T>(path: string): T | undefined {
+/** A summary file of one kind, or undefined when it does not exist. Throws when it is not a valid file of its kind. */
+export function readJsonObject<K extends JsonKind>(kind: K, path: string): z.infer<(typeof JSON_KINDS)[K]> | undefined {
   if (!existsSync(path)) return undefined;
-  let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, "utf8"));
+    return readRecordFile(kind, path);
   } catch (e) {
-    throw new ReportError(`${path} is not valid JSON (${(e as Error).message}); rerun the command that wrote it`);
+    if (e instanceof RecordFileError) throw new ReportError(`${e.message}; rerun the command that wrote it`);
+    throw e;
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ReportError(`${path}: not a JSON object`);
-  return value as T;
 }
 
 export interface JsonlRead<T> {
@@ -29,10 +29,15 @@ export interface JsonlRead<T> {
  * The objects of a JSONL file that `accept` takes (the first `limit` of them; the rest counted), or an empty read
  * when the file is absent. Streamed: only the records kept are held.
  */
-export async function readJsonl<T>(path: string, limit = Infinity, accept: (record: T) => boolean = () => true): Promise<JsonlRead<T>> {
+export async function readJsonl<K extends JsonlKind, T = z.infer<(typeof JSONL_KINDS)[K]>>(
+  kind: K,
+  path: string,
+  limit = Infinity,
+  accept: (record: T) => boolean = () => true,
+): Promise<JsonlRead<T>> {
   const out: JsonlRead<T> = { records: [], bad: 0, more: 0, exists: existsSync(path) };
   if (!out.exists) return out;
-  for await (const line of readJsonObjects(createReadStream(path))) {
+  for await (const line of readRecords(kind, path)) {
     if ("error" in line) out.bad++;
     else if (!accept(line.value as T)) continue;
     else if (out.records.length < limit) out.records.push(line.value as T);

@@ -4,7 +4,7 @@ import type { ItemResult } from "../../src/bench/score.js";
 import { categoryOf, formatTable, summarize } from "../../src/bench/summary.js";
 
 function c(id: string, score: number | null, constraints: Array<[string, string, number | null]>, status: "scored" | "failed" = "scored"): ItemResult {
-  return { id, tag: "C-Level", status, score, constraints: constraints.map(([key, method, s]) => ({ key, method, score: s, ...(s === null ? { error: "x" } : {}) })), replies: {}, rounds: 1 };
+  return { id, tag: "C-Level", status, score, constraints: constraints.map(([key, method, s], index) => ({ index, key, text: `${key} text`, method, score: s, counted: s !== null, ...(s === null ? { error: "x" } : {}) })), replies: {}, rounds: 1 };
 }
 function p(id: string, score: number | null, status: "scored" | "failed" = "scored"): ItemResult {
   return { id, tag: "P-Level", status, score, constraints: [], replies: {}, rounds: 1 };

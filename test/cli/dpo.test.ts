@@ -1,4 +1,5 @@
 // `mmif dpo` end to end: hand-made kept items, the scripted server as the weaker model and the judge.
+import { readChecked, readCheckedFile } from "../helpers/records.js";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -62,7 +63,9 @@ describe("mmif dpo", () => {
     assert.deepEqual(p.rejected_verdicts.filter((v) => v.method === "rule_based").map((v) => v.score), [0, 0, 0]);
     const dropped = readFileSync(join(out, "dropped-pairs.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     assert.deepEqual(dropped.map((d) => [d.item_id, d.reason]), [["i3", "the rejected answer passes every constraint"]]);
-    const stats = JSON.parse(readFileSync(join(out, "dpo-stats.json"), "utf8"));
+    const stats = readCheckedFile("dpo-stats.json", join(out, "dpo-stats.json"));
+    await readChecked("dropped-pairs.jsonl", join(out, "dropped-pairs.jsonl"));
+    await readChecked("pairs.jsonl", join(out, "pairs.jsonl"));
     assert.deepEqual([stats.pairs, stats.dropped, stats.by_strategy["drop-all"]], [2, 1, 2]);
     assert.deepEqual([stats.status, stats.status_reasons], ["complete", []], "every call answered: the run is complete");
   });

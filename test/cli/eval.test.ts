@@ -1,5 +1,6 @@
 // `mmif eval` and `mmif score` end to end: the real CLI against the scripted server playing model and judge, on a
 // small bench written here in all three formats, with hand-computed expected scores.
+import { readChecked, readCheckedFile } from "../helpers/records.js";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -129,14 +130,16 @@ describe("mmif eval / mmif score end to end", () => {
       const out = join(dir, `out-${format}`);
       const r = await runCli(evalArgs(benches[format], out));
       assert.equal(r.code, 0, r.stderr);
-      const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+      const summary = readCheckedFile("summary.json", join(out, "summary.json"));
+      await readChecked("results.jsonl", join(out, "results.jsonl"));
+      await readChecked("predictions.jsonl", join(out, "predictions.jsonl"));
       assert.deepEqual({ c_level: summary.c_level, p_level: summary.p_level, overall: summary.overall }, EXPECTED);
       assert.deepEqual(summary.counts, { c_items: 2, p_items: 2, failed_items: 0, failed_constraints: 0, scored_c_items: 2, scored_p_items: 2 });
       assert.equal(summary.strict, 0);
       assert.equal(summary.model, "vlm");
       assert.equal(summary.judge, "judge");
       assert.equal(summary.profile, "vlmevalkit");
-      assert.ok(summary.ci95.overall.low <= 56.25 && summary.ci95.overall.high >= 56.25);
+      assert.ok(summary.ci95.overall!.low <= 56.25 && summary.ci95.overall!.high >= 56.25);
       assert.ok(summary.usage.some((u: { stage: string }) => u.stage === "answer"));
       assert.match(r.stdout, /vlm\s+\|\s+62\.5 \|\s+50\.0 \|\s+56\.3/);
 

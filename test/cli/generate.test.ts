@@ -1,5 +1,6 @@
 // `mmif generate` end to end: the real CLI, a folder of images made here (good, corrupt, tiny, duplicate), and
 // the scripted server playing every model role (routed by model name).
+import { readChecked, readCheckedFile } from "../helpers/records.js";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -10,7 +11,7 @@ import sharp from "sharp";
 import { loadBench } from "../../src/bench/load/index.js";
 import { bindVerifyFunc } from "../../src/constraints/registry.js";
 import { getSubcategory } from "../../src/constraints/taxonomy.js";
-import type { EngineItem, ImageRecord } from "../../src/engine/types.js";
+import type { EngineItem } from "../../src/engine/types.js";
 import { MMIF, runCli, tempDir } from "../helpers/cli.js";
 import { ENGINE_ANSWER as ANSWER, engineScript as script } from "../helpers/engine-script.js";
 import { startScriptedServer, type ScriptedServer } from "../helpers/scripted-server.js";
@@ -52,7 +53,7 @@ describe("mmif generate end to end", () => {
     const r = await runCli(args(out, ["--seed", "7"]));
     assert.equal(r.code, 0, r.stderr);
 
-    const records = readJsonl<ImageRecord>(join(out, "images.jsonl"));
+    const records = await readChecked("images.jsonl", join(out, "images.jsonl"));
     const why = Object.fromEntries(records.map((x) => [x.path, x.reasons.join("; ")]));
     assert.equal(records.length, 8);
     assert.deepEqual(records.filter((x) => x.kept).map((x) => x.path).sort(), ["a.png", "b.png", "sub/c.png"]);
@@ -62,7 +63,7 @@ describe("mmif generate end to end", () => {
     assert.match(why["broken.jpg"]!, /decode|truncated|corrupt/);
     assert.match(why["notes.jpg"]!, /not a supported image|image/);
 
-    const items = readJsonl<EngineItem>(join(out, "items.jsonl"));
+    const items = await readChecked("items.jsonl", join(out, "items.jsonl"));
     assert.equal(items.length, 3);
     for (const item of items) {
       assert.ok(item.constraints.length >= 1, item.id);
@@ -80,7 +81,7 @@ describe("mmif generate end to end", () => {
     const kept = items.filter((i) => i.kept);
     assert.ok(kept.length >= 1);
 
-    const stats = JSON.parse(readFileSync(join(out, "stats.json"), "utf8"));
+    const stats = readCheckedFile("stats.json", join(out, "stats.json"));
     assert.deepEqual([stats.images.total, stats.images.kept, stats.items.total, stats.items.kept], [8, 3, 3, kept.length]);
     assert.equal(stats.seed, 7);
     assert.ok(Object.keys(stats.constraints.by_category).length >= 1);
@@ -92,7 +93,7 @@ describe("mmif generate end to end", () => {
     for (const it of kept) keptCounts[it.constraints.length] = (keptCounts[it.constraints.length] ?? 0) + 1;
     assert.deepEqual(stats.constraints.counts.kept.histogram, keptCounts);
     assert.ok(stats.usage.some((u: { stage: string }) => u.stage === "answer"));
-    assert.ok(stats.images.drop_reasons.resolution >= 1);
+    assert.ok(stats.images.drop_reasons.resolution! >= 1);
 
     const bench = await loadBench(join(out, "bench.jsonl"));
     assert.deepEqual(bench.issues, []);
@@ -154,7 +155,7 @@ describe("mmif generate end to end", () => {
     const r = await runCli(["generate", "--questions", join(qdir, "q.jsonl"), "--model", "unused", "--base-url", server.url, "--judge-base-url", server.url, ...ROLES, "--out", out, "--quiet"]);
     assert.equal(r.code, 2, "a bad line is reported");
     assert.match(r.stderr, /q\.jsonl line 3 field "image"/);
-    const items = readJsonl<EngineItem>(join(out, "items.jsonl"));
+    const items = await readChecked("items.jsonl", join(out, "items.jsonl"));
     assert.equal(items.length, 2);
     assert.equal(items[0]!.source, "question");
     // "Refine & extract main task" runs by default (paper Fig. 2); --no-extract-task keeps the question as given.

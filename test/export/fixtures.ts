@@ -56,7 +56,7 @@ export function pair(id: string, image: string, strategy: PairLine["strategy"]):
     strategy,
     removed: strategy === "no-image" ? [] : CONSTRAINTS.map((c) => c.key),
     degraded_prompt: TASK,
-    rejected_verdicts: [{ key: "sentence_number_limit", method: "rule_based", score: 0 }],
+    rejected_verdicts: [{ index: 0, key: "sentence_number_limit", text: CONSTRAINTS[0]!.value, method: "rule_based", score: 0, counted: true }],
     rejected_score: 0,
     rejected_passes_all: false,
   };

@@ -1,5 +1,6 @@
 // Run folders made by hand for the report tests: an eval run (bench, predictions, results, summary) and a generate
 // run (images, items, stats), with small images drawn by sharp and hostile text in answers and judge replies.
+import { writtenBy } from "../../src/records/format.js";
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -92,9 +93,10 @@ export async function makeEvalRun(root: string, options: { model?: string; statu
     }
     const failedItem = i === 5;
     const verdicts = templates.map((t, j) => {
-      if (failedItem) return { key: t.key, method: t.method, score: null, error: "not judged: the item's judging stopped before this constraint" };
-      if (i === 9 && t.method === "cmp_gpt") return { key: t.key, method: t.method, score: null, error: "unparseable compare reply: dropped" };
-      return { key: t.key, method: t.method, score: (i * 13 + j * 5) % 10 < 4 ? 0 : 1, counted: true };
+      const base = { index: j, key: t.key, text: t.value, method: t.method };
+      if (failedItem) return { ...base, score: null, counted: false, error: "not judged: the item's judging stopped before this constraint" };
+      if (i === 9 && t.method === "cmp_gpt") return { ...base, score: null, counted: false, error: "unparseable compare reply: dropped" };
+      return { ...base, score: (i * 13 + j * 5) % 10 < 4 ? 0 : 1, counted: true };
     });
     const scored = verdicts.filter((v) => v.score !== null).map((v) => v.score!);
     results.push({
@@ -122,6 +124,7 @@ export async function makeEvalRun(root: string, options: { model?: string; statu
     results.map((r) => ({ id: r.id, tag: r.tag, score: r.score, status: r.status, ...(r.tag === "C-Level" ? { constraints: r.constraints } : {}), replies: r.replies, rounds: r.rounds, ...(r.error ? { error: r.error } : {}) })),
   );
   const summary: SummaryFile = {
+    ...writtenBy(),
     status: options.status ?? "complete",
     status_reasons: options.status === undefined || options.status === "complete" ? [] : [`a ${options.status} run made by the test`],
     ...summarize(results),
@@ -187,7 +190,7 @@ export async function makeDatasetRun(root: string): Promise<DatasetFixture> {
     });
     const rejected = i === 54;
     const answered = !rejected && i % 11 !== 10;
-    const verdicts = answered ? constraints.map((c, j) => ({ key: c.key, method: c.judge.method, score: (i + j) % 5 === 0 ? 0 : 1 })) : undefined;
+    const verdicts = answered ? constraints.map((c, j) => ({ index: j, key: c.key, text: c.value, method: c.judge.method, score: (i + j) % 5 === 0 ? 0 : 1, counted: true })) : undefined;
     const score = verdicts ? verdicts.reduce((a, v) => a + (v.score ?? 0), 0) / verdicts.length : undefined;
     const kept = score !== undefined && score >= 0.8;
     const task = fromQuestion ? `What is the story behind the house in photo ${i % 6}?` : `Write a short story about the landscape in photo ${i % 6}.`;

@@ -3,6 +3,7 @@
 import { basename } from "node:path";
 import { z } from "zod";
 import { constraintSchema, type Constraint } from "../../constraints/schema.js";
+import { zodMessage } from "../../records/zod-message.js";
 import type { ImageSource } from "../../model/images.js";
 import type { BenchRow, RowIssue, Tag } from "../types.js";
 
@@ -62,15 +63,6 @@ function identifier(v: unknown): string | undefined {
   if (typeof v === "string" && v !== "") return v;
   if (typeof v === "number" && Number.isSafeInteger(v)) return String(v);
   return undefined;
-}
-
-/** zod's first complaint as "constraints[2].judge.method: expected string, received undefined". */
-function zodMessage(field: string, error: z.ZodError): string {
-  const first = error.issues[0];
-  if (!first) return `${field}: invalid`;
-  const path = first.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? "s" : ""})` : "";
-  return `${field}${path}: ${first.message}${more}`;
 }
 
 /** Parses and validates a constraint list given as a list or as its JSON text. */

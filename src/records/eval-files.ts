@@ -1,0 +1,36 @@
+// predictions.jsonl and results.jsonl (`mmif eval`, `mmif score`); the eval report reads them.
+import { z } from "zod";
+import { verdictSchema } from "./verdict.js";
+
+export const tagSchema = z.enum(["C-Level", "P-Level"]);
+
+export const predictionSchema = z.object({
+  index: z.string(),
+  id: z.string(),
+  tag: tagSchema,
+  infer_type: z.enum(["main", "aux_cmp_gpt"]),
+  /** Aux rows: the key of the constraint left out. */
+  del_cons: z.string().optional(),
+  question: z.string(),
+  /** null when the model never answered. */
+  prediction: z.string().nullable(),
+  finish_reason: z.string().optional(),
+  error: z.string().optional(),
+});
+
+export const resultSchema = z.object({
+  id: z.string(),
+  tag: tagSchema,
+  /** The item's score as it enters the average; null when the profile excludes it. */
+  score: z.number().nullable(),
+  status: z.enum(["scored", "failed"]),
+  /** C-Level: every constraint's verdict, in the item's order. */
+  constraints: z.array(verdictSchema).optional(),
+  /** Raw judge replies of the final round: "direct", "cmp:<key>", "perception". */
+  replies: z.record(z.string(), z.string()),
+  rounds: z.number().int(),
+  error: z.string().optional(),
+});
+
+export type PredictionLine = z.infer<typeof predictionSchema>;
+export type ResultLine = z.infer<typeof resultSchema>;

@@ -1,0 +1,54 @@
+// items.jsonl (`mmif generate`): one item per task, from the task to its verdicts; `mmif dpo`, `mmif export` and
+// the dataset report read it.
+import { z } from "zod";
+import { JUDGE_METHODS } from "../constraints/taxonomy.js";
+import { verdictSchema } from "./verdict.js";
+
+export const judgeMethodSchema = z.enum(JUDGE_METHODS);
+
+/** A constraint as the engine writes it: an MM-IFEval constraint plus its place in the taxonomy. */
+export const engineConstraintSchema = z.object({
+  /** The constraint key (MM-IFEval `key`): the subcategory's key. */
+  key: z.string(),
+  /** The taxonomy category key (`text_length`, `format`, ...). */
+  category: z.string(),
+  /** The taxonomy subcategory key (the same as `key` for generated constraints). */
+  subcategory: z.string(),
+  /** The constraint sentence appended to the task. */
+  value: z.string(),
+  judge: z.object({
+    method: judgeMethodSchema,
+    verify_funcs: z.array(z.object({ func: z.string(), params: z.array(z.unknown()) })).optional(),
+  }),
+  /** How the judge method was settled: "default", "rule", or "fallback: <why>". */
+  assignment: z.string().optional(),
+});
+
+export const droppedConstraintSchema = z.object({ key: z.string(), value: z.string(), reason: z.string() });
+
+export const itemImageSchema = z.object({ path: z.string(), sha256: z.string() });
+
+export const itemSchema = z.object({
+  id: z.string(),
+  image: itemImageSchema,
+  source: z.enum(["generated", "question"]),
+  task: z.string(),
+  constraints: z.array(engineConstraintSchema),
+  /** The number of constraints this item aimed for (drawn from the count distribution). */
+  target_constraints: z.number().int().optional(),
+  dropped: z.array(droppedConstraintSchema),
+  /** The full prompt: the task, then each constraint's value after one space. */
+  prompt: z.string().optional(),
+  response: z.string().optional(),
+  /** Answers without each cmp_gpt constraint (key → answer). */
+  aux: z.record(z.string(), z.string()).optional(),
+  verdicts: z.array(verdictSchema).optional(),
+  score: z.number().nullable().optional(),
+  kept: z.boolean().optional(),
+  reasons: z.array(z.string()),
+});
+
+export type EngineConstraint = z.infer<typeof engineConstraintSchema>;
+export type DroppedConstraint = z.infer<typeof droppedConstraintSchema>;
+export type EngineItem = z.infer<typeof itemSchema>;
+export type TaskSource = EngineItem["source"];

@@ -62,14 +62,14 @@ describe("user mistakes: one line, exit 2, no stack trace", () => {
     const run = join(dir, "run-eval");
     mkdirSync(run);
     writeFileSync(join(run, "summary.json"), "{not json");
-    refused(await runCli(["report", run]), /run-eval\/summary\.json is not valid JSON/);
+    refused(await runCli(["report", run]), /run-eval\/summary\.json: not valid JSON/);
   });
 
   it("a corrupt stats.json, named", async () => {
     const run = join(dir, "run-gen");
     mkdirSync(run);
     writeFileSync(join(run, "stats.json"), "[1, 2");
-    refused(await runCli(["report", run]), /run-gen\/stats\.json is not valid JSON/);
+    refused(await runCli(["report", run]), /run-gen\/stats\.json: not valid JSON/);
   });
 
   it("score with a missing predictions file", async () => {

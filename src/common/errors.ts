@@ -42,3 +42,10 @@ export class WorkError extends MmifError {
     super(message, { ...options, exitCode: EXIT.FAILURE });
   }
 }
+
+/** The innermost cause of a failure ("connect ECONNREFUSED 127.0.0.1:9"), not undici's "fetch failed". */
+export function rootCause(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(e);
+}

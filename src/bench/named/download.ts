@@ -6,6 +6,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { rootCause } from "../../common/errors.js";
 
 export interface DownloadProgress {
   received: number;
@@ -22,12 +23,6 @@ export class DownloadError extends Error {
   ) {
     super(message);
   }
-}
-
-function rootCause(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
 }
 
 export async function downloadVerified(url: string, dest: string, md5: string, onProgress?: (p: DownloadProgress) => void): Promise<void> {

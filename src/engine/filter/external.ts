@@ -22,7 +22,7 @@
  */
 import { z } from "zod";
 import type { ExternalScorerOptions } from "./options.js";
-import { WorkError } from "../../common/errors.js";
+import { rootCause, WorkError } from "../../common/errors.js";
 
 export interface ExternalRequest {
   path: string;
@@ -44,12 +44,6 @@ const replySchema = z.looseObject({
 });
 
 const BODY_EXCERPT = 200;
-
-function rootCause(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
-}
 
 /** Sends one image to the scorer and returns its reply; throws ExternalScorerError on any failure. */
 export async function callExternalScorer(request: ExternalRequest, options: ExternalScorerOptions): Promise<ExternalResult> {

@@ -1,6 +1,7 @@
 // Streaming http(s) downloads with a deadline and a size cap, so a slow or huge URL fails fast and clearly
 // instead of hanging a run or filling memory.
 import { ImageError, formatBytes } from "./errors.js";
+import { rootCause } from "../../common/errors.js";
 
 export interface DownloadLimits {
   timeoutMs: number;
@@ -30,13 +31,6 @@ function safeProtocol(url: string): string {
 
 function isTimeout(err: unknown): boolean {
   return err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-}
-
-/** The innermost cause of a fetch failure ("connect ECONNREFUSED 127.0.0.1:9"), not undici's "fetch failed". */
-function rootCause(err: unknown): string {
-  let e: unknown = err;
-  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
-  return e instanceof Error ? e.message : String(e);
 }
 
 function failure(label: string, err: unknown, limits: DownloadLimits): ImageError {

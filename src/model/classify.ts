@@ -4,7 +4,7 @@
  */
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import type { RetryDecision } from "./scheduler.js";
-import { WorkError } from "../common/errors.js";
+import { rootCause, WorkError } from "../common/errors.js";
 
 /** A reply that arrived but is not a usable chat completion (malformed JSON, missing fields). */
 export class ModelResponseError extends WorkError {}
@@ -51,7 +51,9 @@ function causeCode(error: unknown): string | undefined {
 const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
 
 /** What a connection failure says about the configuration, when it says something. */
-function connectionSetup(code: string | undefined): string | undefined {
+function connectionSetup(code: string | undefined, cause: string): string | undefined {
+  // fetch refuses some ports outright (6000, 6665–6669, …: the WHATWG "bad port" list); no retry can help.
+  if (cause === "bad port") return "Node's fetch refuses this port (it is on the WHATWG bad-port list): serve the endpoint on another port";
   if (code === "ECONNREFUSED") return "connection refused: nothing listens at the base URL (wrong host or port, or the server is not running)";
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") return `the base URL's host name does not resolve (${code})`;
   if (code !== undefined && TLS_CODE.test(code)) return `TLS failed (${code}): https to a plain-http server, or a certificate the client does not trust`;
@@ -74,7 +76,7 @@ export function classifyError(error: unknown): RetryDecision {
   if (error instanceof APIConnectionError) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const code = causeCode(cause);
-    const setup = connectionSetup(code);
+    const setup = connectionSetup(code, rootCause(error));
     return { retry: true, kind: "connection", message: `connection failed: ${code ?? cause?.message ?? error.message}`, ...(setup ? { setup } : {}) };
   }
   if (error instanceof APIError && typeof error.status === "number") {

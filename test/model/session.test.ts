@@ -36,6 +36,14 @@ describe("ModelSession", () => {
     await assert.rejects(other.chat(userText("late"), STAGE), (e: unknown) => e instanceof ModelCallError && e.kind === "stopped");
   });
 
+  it("a port Node's fetch refuses outright (the WHATWG bad-port list) is a configuration fault, not retried", async () => {
+    const session = new ModelSession(new Ledger(":memory:"));
+    const client = session.client({ model: "vlm", baseURL: "http://127.0.0.1:9/v1", ...FAST }, "model under test");
+    await assert.rejects(client.chat(userText("q"), STAGE), (e: unknown) => e instanceof ModelCallError);
+    assert.ok(session.fault instanceof EndpointFaultError);
+    assert.match(session.fault!.message, /^the model under test \(model "vlm" at http:\/\/127\.0\.0\.1:9\/v1, .*\): Node's fetch refuses this port/);
+  });
+
   it("treats 401, 403 and 404 on the first calls as configuration faults", async () => {
     for (const [status, pattern] of [[401, /refused the API key \(401/], [403, /access denied \(403/], [404, /not found \(404.*model name or the base URL is wrong/]] as const) {
       const session = new ModelSession(new Ledger(":memory:"));

@@ -6,7 +6,7 @@ import { createReadStream, mkdirSync } from "node:fs";
 import { readJsonObjects } from "../io/json-lines.js";
 import { dirname, join, resolve } from "node:path";
 import type { RowIssue } from "../bench/types.js";
-import { OrderedJsonlWriter, forEachBounded } from "../engine/ordered-writer.js";
+import { OrderedJsonlWriter, forEachBounded } from "../io/ordered-writer.js";
 import type { EngineItem } from "../engine/types.js";
 import { readRecords, writtenBy, type DpoStats } from "../records/index.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";

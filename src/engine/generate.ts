@@ -11,7 +11,7 @@ import type { Ledger } from "../model/ledger.js";
 import type { RunVerdict } from "../run/status.js";
 import { allClients } from "./clients.js";
 import { exportKeptItems } from "./exports.js";
-import { OrderedJsonlWriter, forEachBounded } from "./ordered-writer.js";
+import { OrderedJsonlWriter, forEachBounded } from "../io/ordered-writer.js";
 import { processInput, type PipelineInput, type PipelineOptions } from "./pipeline.js";
 import { StatsCollector, type GenerateStats } from "./stats.js";
 import type { EngineItem, ImageRecord } from "./types.js";

@@ -7,7 +7,7 @@ import { createReadStream } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { readJsonObjects } from "../io/json-lines.js";
 import { imageContentHash } from "../model/images.js";
-import { resolveInside } from "../bench/load/paths.js";
+import { resolveInside } from "../io/paths.js";
 import type { RowIssue } from "../bench/types.js";
 import type { PipelineInput } from "./pipeline.js";
 

@@ -3,7 +3,7 @@
  * the field (`items[3].constraints[1].judge.verify_funcs[0]`), so a trainer's bad row is found at once; rule
  * constraints are bound to their verify functions here, before any work starts.
  */
-import { resolveInside } from "../bench/load/paths.js";
+import { resolveInside } from "../io/paths.js";
 import { VerifyFuncError } from "../constraints/params.js";
 import { bindVerifyFunc } from "../constraints/registry.js";
 import type { Constraint } from "../constraints/schema.js";

@@ -29,7 +29,7 @@ import { readJsonObjects } from "../../io/json-lines.js";
 import { openInput } from "../../io/lines.js";
 import type { LoadedBench, RowIssue, Tag } from "../types.js";
 import { BenchFileError } from "./errors.js";
-import { fileKind, isDirectory, resolveInside } from "./paths.js";
+import { fileKind, isDirectory, resolveInside } from "../../io/paths.js";
 import { buildRow, crossCheck, issueAt, parseConstraints, sortIssues, sourceOf, type PendingRow, type RowContext } from "./rows.js";
 
 export interface AuthorsLoadOptions {

@@ -32,7 +32,7 @@ import { readJsonObjects } from "../../io/json-lines.js";
 import { openInput } from "../../io/lines.js";
 import type { LoadedBench, RowIssue } from "../types.js";
 import { BenchFileError } from "./errors.js";
-import { fileKind, resolveInside } from "./paths.js";
+import { fileKind, resolveInside } from "../../io/paths.js";
 import { buildRow, crossCheck, issueAt, sortIssues, sourceOf, type PendingRow, type RowContext } from "./rows.js";
 
 export interface JsonlLoadOptions {

@@ -1,4 +1,4 @@
-// Keeping image paths from a benchmark file inside the folder they are allowed to name.
+// Keeping paths a file names (a benchmark's images, a question file's, a reward request's) inside the folder they may name.
 //
 // The check is lexical (path.resolve + path.relative): `..` segments and absolute paths that land outside the
 // root are refused; symbolic links inside the root are followed like any file, on purpose (a root whose images

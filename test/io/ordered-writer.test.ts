@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
-import { forEachBounded, OrderedJsonlWriter } from "../../src/engine/ordered-writer.js";
+import { forEachBounded, OrderedJsonlWriter } from "../../src/io/ordered-writer.js";
 import { BufferedWriter } from "../../src/io/writer.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

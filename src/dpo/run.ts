@@ -12,7 +12,8 @@ import { readRecords, writtenBy, type DpoStats } from "../records/index.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import type { ModelEvents } from "../model/progress.js";
 import type { RunVerdict } from "../run/status.js";
-import { makePair, type PairOptions } from "./pairs.js";
+import { ExportImageError, ImagePlacer } from "../export/images.js";
+import { makePair, type PairOptions, type PairOutcome } from "./pairs.js";
 
 export type { DpoStats };
 
@@ -32,8 +33,8 @@ export async function itemsFileProblem(path: string): Promise<string | undefined
   return `${path} is empty; give the items.jsonl of mmif generate`;
 }
 
-/** Kept items with an answer, image paths resolved against the items file's folder; bad lines become issues. */
-async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number, events?: ModelEvents): AsyncGenerator<EngineItem> {
+/** Kept items with an answer and their line, image paths resolved against the items file's folder; bad lines become issues. */
+async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number, events?: ModelEvents): AsyncGenerator<{ item: EngineItem; line: number }> {
   const root = dirname(resolve(path));
   let used = 0;
   for await (const line of readRecords("items.jsonl", path)) {
@@ -50,7 +51,8 @@ async function* keptItems(path: string, issues: RowIssue[], counts: { read: numb
     }
     if (used++ >= limit) return;
     events?.emit({ type: "items", stage: "pairs", count: 1 });
-    yield { ...item, image: { ...item.image, path: resolve(root, item.image.path) } };
+    const { copy, ...image } = item.image;
+    yield { item: { ...item, image: { ...image, path: resolve(root, image.path), ...(copy !== undefined ? { copy: resolve(root, copy) } : {}) } }, line: line.line };
   }
 }
 
@@ -63,6 +65,28 @@ export interface DpoRunOptions extends PairOptions {
   events?: ModelEvents;
 }
 
+/** The drop reason (dpo-stats.json `drop_reasons`) of an item whose image is missing or unreadable. */
+export const IMAGE_DROP = "image missing or unreadable";
+
+/**
+ * The pair of one kept item, its image read from the run's copy or else the original and linked into the dpo
+ * folder's images/ (recorded as the pair's `image.copy`); an item whose image is readable at neither is dropped.
+ */
+async function pairFor(item: EngineItem, line: number, placer: ImagePlacer, itemsPath: string, options: DpoRunOptions, issues: RowIssue[]): Promise<PairOutcome | { imageProblem: string; item_id: string }> {
+  let placed;
+  try {
+    placed = await placer.place(item.image);
+  } catch (e) {
+    if (!(e instanceof ExportImageError)) throw e;
+    issues.push({ file: itemsPath, row: line, field: "image", message: `${IMAGE_DROP}, the item is left out: ${e.message}` });
+    return { imageProblem: `${IMAGE_DROP}: ${e.message}`, item_id: item.id };
+  }
+  const { copy: _, ...original } = item.image;
+  const outcome = await makePair({ ...item, image: { path: join(placer.outDir, placed.ref), sha256: original.sha256 } }, options);
+  if ("pair" in outcome) outcome.pair.image = { ...original, copy: placed.ref };
+  return outcome;
+}
+
 export async function runDpo(itemsPath: string, outDir: string, options: DpoRunOptions, issues: RowIssue[]): Promise<DpoStats> {
   mkdirSync(outDir, { recursive: true });
   const pairsOut = new JsonlSink(join(outDir, "pairs.jsonl"));
@@ -72,11 +96,19 @@ export async function runDpo(itemsPath: string, outDir: string, options: DpoRunO
   let removedTotal = 0;
   const ordered = new OrderedJsonlWriter<unknown>(pairsOut);
   const dropped = new OrderedJsonlWriter<unknown>(droppedOut);
+  const placer = new ImagePlacer(outDir, "link");
   stats.items_used = await forEachBounded(
     keptItems(itemsPath, issues, counts, options.limit ?? Infinity, options.events),
     options.window ?? 256,
-    (item) => makePair(item, options),
+    ({ item, line }) => pairFor(item, line, placer, itemsPath, options, issues),
     async (position, outcome) => {
+      if ("imageProblem" in outcome) {
+        options.events?.emit({ type: "item", stage: "pairs", ok: true, dropped: true });
+        stats.dropped++;
+        stats.drop_reasons[IMAGE_DROP] = (stats.drop_reasons[IMAGE_DROP] ?? 0) + 1;
+        await Promise.all([ordered.put(position, []), dropped.put(position, [{ item_id: outcome.item_id, reason: outcome.imageProblem }])]);
+        return;
+      }
       options.events?.emit({ type: "item", stage: "pairs", ok: !("error" in outcome), dropped: !("error" in outcome) && !outcome.kept });
       if ("error" in outcome) {
         stats.failed++;

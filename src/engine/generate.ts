@@ -5,7 +5,9 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { IMAGES_DIR, ImagePlacer } from "../export/images.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
+import { keepOnlyFiles } from "../io/tidy.js";
 import { usageWithCost } from "../model/accounting.js";
 import type { Ledger } from "../model/ledger.js";
 import type { RunVerdict } from "../run/status.js";
@@ -59,7 +61,20 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
   const stats = new StatsCollector(options.counts.distribution);
   const images = options.images ? new JsonlSink(join(options.outDir, "images.jsonl")) : undefined;
   const items = new JsonlSink(join(options.outDir, "items.jsonl"));
-  const ordered = new OrderedJsonlWriter<EngineItem>(items, (it) => {
+  // A kept item's image is put into images/<sha256>.<ext> (a hard link where possible) and recorded as its `copy`.
+  const placer = new ImagePlacer(options.outDir, "link");
+  const keptImages = new Set<string>();
+  const itemsOut = {
+    write: async (it: EngineItem) => {
+      if (it.kept === true) {
+        const placed = await placer.place(it.image);
+        keptImages.add(placed.name);
+        it.image = { ...it.image, copy: placed.ref };
+      }
+      await items.write(it);
+    },
+  };
+  const ordered = new OrderedJsonlWriter<EngineItem>(itemsOut, (it) => {
     stats.item(it);
     // Not kept is an outcome, not an error.
     options.events?.emit({ type: "item", stage: "items", ok: true, dropped: it.kept !== true });
@@ -72,6 +87,8 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
   );
   await images?.close();
   await items.close();
+  // images/ holds exactly the kept items' images, also after a rerun that keeps fewer.
+  keepOnlyFiles(join(options.outDir, IMAGES_DIR), keptImages);
 
   await exportKeptItems(join(options.outDir, "items.jsonl"), options.outDir);
   const clients = allClients(options.clients);

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { describeUnknownBytes, sniffImageFormat } from "../model/images/formats.js";
 import type { SourceImage } from "./records.js";
 import { InputError } from "../common/errors.js";
+import { tempPath } from "../io/tidy.js";
 
 export const IMAGE_MODES = ["copy", "link", "absolute", "embed"] as const;
 export type ImageMode = (typeof IMAGE_MODES)[number];
@@ -97,37 +98,56 @@ export class ImagePlacer {
   private dirReady = false;
 
   constructor(
-    private readonly outDir: string,
+    readonly outDir: string,
     readonly mode: ImageMode,
   ) {}
 
+  /**
+   * Places the image from the run's own copy when the record names one that can be read, else from its original
+   * path; an image readable at neither is an {@link ExportImageError} naming both.
+   */
   async place(image: SourceImage): Promise<PlacedImage> {
+    if (image.copy === undefined || image.copy === image.path) return this.placeFrom(image.path, image.sha256);
+    try {
+      return await this.placeFrom(image.copy, image.sha256);
+    } catch (copyError) {
+      if (!(copyError instanceof ExportImageError)) throw copyError;
+      try {
+        return await this.placeFrom(image.path, image.sha256);
+      } catch (e) {
+        if (!(e instanceof ExportImageError)) throw e;
+        throw new ExportImageError(`${copyError.message}; the original: ${e.message}`);
+      }
+    }
+  }
+
+  private async placeFrom(path: string, sha256: string): Promise<PlacedImage> {
     let bytes: Buffer | undefined;
-    let identity = this.cache.get(image.path);
-    if (identity?.done) return this.placed(image, identity);
+    let identity = this.cache.get(path);
+    if (identity?.done) return this.placed(path, identity);
     try {
       if (this.mode === "embed") {
-        bytes = await readFile(image.path);
-        identity ??= { sha256: image.sha256 || createHash("sha256").update(bytes).digest("hex"), ext: extensionOf(bytes.subarray(0, 64), image.path) };
+        bytes = await readFile(path);
+        identity ??= { sha256: sha256 || createHash("sha256").update(bytes).digest("hex"), ext: extensionOf(bytes.subarray(0, 64), path) };
       } else if (identity === undefined) {
-        const info = await stat(image.path);
-        if (!info.isFile()) throw new ExportImageError(`not a file: ${image.path}`);
-        identity = { sha256: image.sha256 || (await sha256OfFile(image.path)), ext: extensionOf(await readHead(image.path), image.path) };
+        const info = await stat(path);
+        if (!info.isFile()) throw new ExportImageError(`not a file: ${path}`);
+        identity = { sha256: sha256 || (await sha256OfFile(path)), ext: extensionOf(await readHead(path), path) };
       }
     } catch (e) {
       if (e instanceof ExportImageError) throw e;
-      throw new ExportImageError(ioMessage(e, image.path));
+      throw new ExportImageError(ioMessage(e, path));
     }
-    this.cache.set(image.path, identity);
-    if (this.mode === "copy" || this.mode === "link") await this.put(image.path, join(this.outDir, IMAGES_DIR, `${identity.sha256}.${identity.ext}`));
+    this.cache.set(path, identity);
+    if (this.mode === "copy" || this.mode === "link") await this.put(path, join(this.outDir, IMAGES_DIR, `${identity.sha256}.${identity.ext}`));
     if (this.mode !== "embed") identity.done = true;
-    return this.placed(image, identity, bytes);
+    return this.placed(path, identity, bytes);
   }
 
-  private placed(image: SourceImage, identity: Identity, bytes?: Uint8Array): PlacedImage {
+  private placed(path: string, identity: Identity, bytes?: Uint8Array): PlacedImage {
     const name = `${identity.sha256}.${identity.ext}`;
-    if (this.mode === "embed") return { ref: image.path, name, bytes };
-    if (this.mode === "absolute") return { ref: image.path, name };
+    if (this.mode === "embed") return { ref: path, name, bytes };
+    if (this.mode === "absolute") return { ref: path, name };
     return { ref: `${IMAGES_DIR}/${name}`, name };
   }
 
@@ -143,7 +163,8 @@ export class ImagePlacer {
       await mkdir(join(this.outDir, IMAGES_DIR), { recursive: true });
       this.dirReady = true;
     }
-    const tmp = `${target}.tmp-${process.pid}`;
+    // Unique: two records of one image may be placed at once (dpo); the second rename just replaces the first.
+    const tmp = tempPath(target, true);
     try {
       if (this.mode === "link") {
         try {

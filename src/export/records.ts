@@ -5,15 +5,17 @@
  * record, a skip (an item that was not kept or has no answer), or an error naming the line and the field.
  */
 import { createReadStream } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { readJsonObjects } from "../io/json-lines.js";
 import { InputError } from "../common/errors.js";
 
 export type InputKind = "items" | "pairs";
 
-/** An image as the input names it; `path` is resolved against the input file's folder. */
+/** An image as the input names it; `path` and `copy` are resolved against the input file's folder. */
 export interface SourceImage {
   path: string;
+  /** The run's own copy (`images/<sha256>.<ext>` of a generate or dpo run), tried before `path`. */
+  copy?: string;
   /** The sha256 the record gives (lower-case hex), or "" when it gives none: then it is computed from the file. */
   sha256: string;
 }
@@ -80,10 +82,15 @@ function describe(v: unknown): string {
 function image(value: Record<string, unknown>, baseDir: string): SourceImage {
   const img = value.image;
   if (typeof img !== "object" || img === null || Array.isArray(img)) throw new FieldError(`image: ${img === undefined ? "missing" : `expected an object {path, sha256}, got ${describe(img)}`}`);
-  const { path, sha256 } = img as Record<string, unknown>;
+  const { path, sha256, copy } = img as Record<string, unknown>;
   if (typeof path !== "string" || path === "") throw new FieldError(`image.path: ${path === undefined ? "missing" : "expected a non-empty string"}`);
   if (sha256 !== undefined && typeof sha256 !== "string") throw new FieldError(`image.sha256: expected a string, got ${describe(sha256)}`);
-  return { path: isAbsolute(path) ? path : resolve(baseDir, path), sha256: sha256 !== undefined && SHA256.test(sha256) ? sha256.toLowerCase() : "" };
+  if (copy !== undefined && (typeof copy !== "string" || copy === "")) throw new FieldError(`image.copy: expected a non-empty string, got ${describe(copy)}`);
+  return {
+    path: resolve(baseDir, path),
+    sha256: sha256 !== undefined && SHA256.test(sha256) ? sha256.toLowerCase() : "",
+    ...(copy !== undefined ? { copy: resolve(baseDir, copy) } : {}),
+  };
 }
 
 /** The user prompt of an item: its `prompt`, or the task followed by each constraint after one space. */

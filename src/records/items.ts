@@ -26,7 +26,16 @@ export const engineConstraintSchema = z.object({
 
 export const droppedConstraintSchema = z.object({ key: z.string(), value: z.string(), reason: z.string() });
 
-export const itemImageSchema = z.object({ path: z.string(), sha256: z.string() });
+export const itemImageSchema = z.object({
+  /** The original image: absolute, or relative to the folder of the file that names it. */
+  path: z.string(),
+  sha256: z.string(),
+  /**
+   * The run's own copy, `images/<sha256>.<ext>` relative to the folder of the file that names it (kept items and
+   * pairs). Readers try it first, then `path`, so a run folder can be moved or copied elsewhere.
+   */
+  copy: z.string().optional(),
+});
 
 export const itemSchema = z.object({
   id: z.string(),

@@ -4,7 +4,7 @@ import { readChecked, readCheckedFile } from "../helpers/records.js";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
@@ -80,6 +80,15 @@ describe("mmif generate end to end", () => {
     }
     const kept = items.filter((i) => i.kept);
     assert.ok(kept.length >= 1);
+    // A kept item records the run's own copy of its image beside the original path; images/ holds exactly those.
+    for (const it of items) {
+      if (!it.kept) assert.equal(it.image.copy, undefined, it.id);
+      else {
+        assert.match(it.image.copy!, new RegExp(`^images/${it.image.sha256}\\.png$`));
+        assert.deepEqual(readFileSync(join(out, it.image.copy!)), readFileSync(it.image.path));
+      }
+    }
+    assert.deepEqual(readdirSync(join(out, "images")).sort(), [...new Set(kept.map((it) => it.image.copy!.slice("images/".length)))].sort());
 
     const stats = readCheckedFile("stats.json", join(out, "stats.json"));
     assert.deepEqual([stats.images.total, stats.images.kept, stats.items.total, stats.items.kept], [8, 3, 3, kept.length]);

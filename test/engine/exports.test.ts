@@ -1,6 +1,6 @@
 // The generate run's hand-offs: an MM-IFEval bench our loader reads, and LLaMA-Factory's SFT format.
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import sharp from "sharp";
@@ -21,10 +21,13 @@ describe("exportKeptItems", () => {
       { key: "tone_requirement", category: "action", subcategory: "Tone", value: "Be playful.", judge: { method: "cmp_gpt" as const } },
     ];
     const item = (id: string, kept: boolean): EngineItem => ({
-      id, image: { path: imagePath, sha256: "ab".repeat(32) }, source: "generated", task: "Describe the photo.", constraints, dropped: [],
+      id, image: { path: imagePath, sha256: "ab".repeat(32), ...(kept ? { copy: `images/${"ab".repeat(32)}.png` } : {}) }, source: "generated", task: "Describe the photo.", constraints, dropped: [],
       response: "One.\n\nTwo.", kept, reasons: kept ? [] : ["score 0.5 < threshold 0.8"],
     });
     const out = join(dir, "run");
+    // generate places a kept item's image in the run's images/ as it writes items.jsonl.
+    mkdirSync(join(out, "images"), { recursive: true });
+    copyFileSync(imagePath, join(out, "images", `${"ab".repeat(32)}.png`));
     const items = join(dir, "items.jsonl");
     writeFileSync(items, [item("a", true), item("b", false)].map((i) => JSON.stringify(i)).join("\n") + "\n");
     assert.deepEqual(await exportKeptItems(items, out), { kept: 1 });

@@ -6,6 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { RequestPacker } from "./ledger-requests.js";
 import type { TokenUsage } from "./types.js";
 
 export interface LedgerEntry {
@@ -40,6 +41,13 @@ export interface FailureRecord {
   request: string;
   error: string;
   attempts: number;
+}
+
+/** The request columns of a row (of `calls` or `batch_calls`). */
+export interface StoredRequest {
+  request: string;
+  request_z: Buffer | null;
+  request_dict: number | null;
 }
 
 export interface AttemptErrorRecord {
@@ -88,6 +96,21 @@ CREATE TABLE IF NOT EXISTS attempt_errors (
 CREATE INDEX IF NOT EXISTS attempt_errors_key ON attempt_errors(key);
 `;
 
+/**
+ * Format 2 (PRAGMA user_version): a request is stored deflated in `request_z` against the dictionary
+ * `request_dict` (ledger-requests.ts), with `request` left empty. Rows of a format-1 ledger keep their request
+ * JSON in `request` and stay readable; the columns are added when such a ledger is opened.
+ */
+export const LEDGER_FORMAT = 2;
+
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const columns = new Set((db.prepare("PRAGMA table_info(calls)").all() as Array<{ name: string }>).map((c) => c.name));
+    if (!columns.has("request_z")) db.exec("ALTER TABLE calls ADD COLUMN request_z BLOB; ALTER TABLE calls ADD COLUMN request_dict INTEGER;");
+    if ((db.pragma("user_version", { simple: true }) as number) < LEDGER_FORMAT) db.pragma(`user_version = ${LEDGER_FORMAT}`);
+  }).immediate();
+}
+
 interface Row {
   key: string;
   model: string;
@@ -123,7 +146,9 @@ export class Ledger {
   private readonly successStmt: Database.Statement;
   private readonly failureStmt: Database.Statement;
   private readonly attemptStmt: Database.Statement;
+  private readonly requestStmt: Database.Statement<[string], StoredRequest>;
   private readonly commitBatch: (records: readonly SuccessRecord[]) => void;
+  private readonly packer: RequestPacker;
   private pending: Array<{ record: SuccessRecord; resolve: () => void; reject: (e: unknown) => void }> = [];
 
   /** Opens (creating if needed) the ledger at `path`; ":memory:" gives a throwaway one. */
@@ -135,11 +160,14 @@ export class Ledger {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
+    migrate(this.db);
+    this.packer = new RequestPacker(this.db);
+    this.requestStmt = this.db.prepare("SELECT request, request_z, request_dict FROM calls WHERE key = ?");
     this.getStmt = this.db.prepare("SELECT * FROM calls WHERE key = ?");
     // A success replaces an earlier failure of the same request; a failure never overwrites a success.
     this.successStmt = this.db.prepare(`
-      INSERT INTO calls (key, model, stage, status, request, content, finish_reason, prompt_tokens, completion_tokens, latency_ms, attempts, error)
-      VALUES (@key, @model, @stage, 'ok', @request, @content, @finishReason, @promptTokens, @completionTokens, @latencyMs, @attempts, NULL)
+      INSERT INTO calls (key, model, stage, status, request, request_z, request_dict, content, finish_reason, prompt_tokens, completion_tokens, latency_ms, attempts, error)
+      VALUES (@key, @model, @stage, 'ok', '', @requestZ, @requestDict, @content, @finishReason, @promptTokens, @completionTokens, @latencyMs, @attempts, NULL)
       ON CONFLICT(key) DO UPDATE SET status = 'ok', stage = excluded.stage, content = excluded.content,
         finish_reason = excluded.finish_reason, prompt_tokens = excluded.prompt_tokens,
         completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms,
@@ -147,8 +175,8 @@ export class Ledger {
         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
       WHERE calls.status <> 'ok'`);
     this.failureStmt = this.db.prepare(`
-      INSERT INTO calls (key, model, stage, status, request, attempts, error)
-      VALUES (@key, @model, @stage, 'failed', @request, @attempts, @error)
+      INSERT INTO calls (key, model, stage, status, request, request_z, request_dict, attempts, error)
+      VALUES (@key, @model, @stage, 'failed', '', @requestZ, @requestDict, @attempts, @error)
       ON CONFLICT(key) DO UPDATE SET attempts = calls.attempts + excluded.attempts, error = excluded.error,
         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
       WHERE calls.status <> 'ok'`);
@@ -176,12 +204,34 @@ export class Ledger {
     return entry?.status === "ok" ? entry : undefined;
   }
 
+  /** The canonical request JSON recorded for `key` (either format), for diagnostics. */
+  request(key: string): string | undefined {
+    const row = this.requestStmt.get(key);
+    return row && this.unpackRequest(row);
+  }
+
+  /** A request as stored (format 2: deflated; format 1: `request` itself) → its JSON. Used by batch/records.ts too. */
+  unpackRequest(row: StoredRequest): string {
+    return row.request_z === null || row.request_dict === null ? row.request : this.packer.unpack({ z: row.request_z, dict: row.request_dict });
+  }
+
+  /** A request's JSON → how it is stored: `request` empty, the JSON deflated against its stage's dictionary. */
+  packRequest(r: { model: string; stage: string; request: string }): StoredRequest {
+    const p = this.packer.pack(r.model, r.stage, r.request);
+    return { request: "", request_z: p.z, request_dict: p.dict };
+  }
+
+  private packed(r: { model: string; stage: string; request: string }): { requestZ: Buffer; requestDict: number } {
+    const p = this.packRequest(r);
+    return { requestZ: p.request_z!, requestDict: p.request_dict! };
+  }
+
   recordSuccess(r: SuccessRecord): void {
     this.successStmt.run({
       key: r.key,
       model: r.model,
       stage: r.stage,
-      request: r.request,
+      ...this.packed(r),
       content: r.content,
       finishReason: r.finishReason,
       promptTokens: r.usage.promptTokens,
@@ -215,7 +265,7 @@ export class Ledger {
 
   /** A call that ran out of attempts or hit a permanent error; a later run may still succeed and replace it. */
   recordFailure(r: FailureRecord): void {
-    this.failureStmt.run(r);
+    this.failureStmt.run({ key: r.key, model: r.model, stage: r.stage, attempts: r.attempts, error: r.error, ...this.packed(r) });
   }
 
   recordAttemptError(r: AttemptErrorRecord): void {

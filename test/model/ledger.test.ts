@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { statSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, it } from "node:test";
-import { Ledger } from "../../src/model/ledger.js";
+import { LEDGER_FORMAT, Ledger } from "../../src/model/ledger.js";
 import { usageWithCost } from "../../src/model/accounting.js";
 import { tempDir } from "../helpers/cli.js";
 
@@ -53,5 +55,62 @@ describe("Ledger", () => {
     assert.equal(b.getSuccess("k")?.content, "kept");
     assert.deepEqual(b.attemptErrors("k"), [{ key: "k", attempt: 1, kind: "server", status: 500, message: "boom" }]);
     b.close();
+  });
+
+  // A ledger as format 1 wrote it: the request JSON in `request`, no request_z/request_dict columns, user_version 0.
+  const FORMAT_1 = `
+CREATE TABLE calls (key TEXT PRIMARY KEY, model TEXT NOT NULL, stage TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('ok', 'failed')),
+  request TEXT NOT NULL, content TEXT, finish_reason TEXT, prompt_tokens INTEGER NOT NULL DEFAULT 0, completion_tokens INTEGER NOT NULL DEFAULT 0,
+  latency_ms REAL NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, error TEXT,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+CREATE TABLE attempt_errors (id INTEGER PRIMARY KEY, key TEXT NOT NULL, attempt INTEGER NOT NULL, kind TEXT NOT NULL, status INTEGER, message TEXT NOT NULL,
+  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')));
+CREATE TABLE batch_calls (key TEXT NOT NULL, batch_id TEXT NOT NULL, model TEXT NOT NULL, stage TEXT NOT NULL, request TEXT NOT NULL, outcome TEXT, PRIMARY KEY (key, batch_id));`;
+
+  it("reads a format-1 ledger (request JSON as text), migrates it, and resumes from it", () => {
+    const path = join(dir, "format1.sqlite");
+    const old = new Database(path);
+    old.exec(FORMAT_1);
+    old.prepare("INSERT INTO calls (key, model, stage, status, request, content, finish_reason, prompt_tokens, completion_tokens, attempts) VALUES (?, ?, ?, 'ok', ?, ?, 'stop', 7, 3, 1)")
+      .run("old", "m", "answer", '{"messages":"old request"}', "old answer");
+    old.close();
+    const ledger = new Ledger(path);
+    assert.equal(ledger.getSuccess("old")?.content, "old answer", "a call answered under format 1 is not sent again");
+    assert.equal(ledger.request("old"), '{"messages":"old request"}');
+    assert.deepEqual(ledger.usageTotals(), [{ model: "m", stage: "answer", calls: 1, failed: 0, promptTokens: 7, completionTokens: 3 }]);
+    ledger.recordSuccess({ key: "new", model: "m", stage: "answer", request: '{"messages":"new request"}', content: "new answer", finishReason: "stop", usage: usage(1, 1), latencyMs: 1, attempts: 1 });
+    assert.equal(ledger.request("new"), '{"messages":"new request"}');
+    ledger.close();
+    const db = new Database(path, { readonly: true });
+    assert.equal(db.pragma("user_version", { simple: true }), LEDGER_FORMAT);
+    const row = db.prepare("SELECT request, request_z FROM calls WHERE key = 'new'").get() as { request: string; request_z: Buffer };
+    assert.equal(row.request, "", "format 2 keeps the request deflated, not as text");
+    assert.ok(row.request_z.length > 0);
+    db.close();
+    // Opening it again (now format 2) changes nothing.
+    const again = new Ledger(path);
+    assert.equal(again.request("old"), '{"messages":"old request"}');
+    assert.equal(again.request("new"), '{"messages":"new request"}');
+    again.close();
+  });
+
+  it("stores each stage's repeated prompt text once: requests round-trip at well under half their size", () => {
+    const template = "Your task is to evaluate whether the response from an AI assistant adheres to all of the given constraints. ".repeat(12);
+    const request = (i: number) => JSON.stringify({ model: "judge", messages: [{ role: "user", content: `${template}\n<start of response>\nAnswer number ${i}: ${"word ".repeat(i % 40)}\n<end of response>` }], params: { temperature: 0 } });
+    const path = join(dir, "compact.sqlite");
+    const plain = join(dir, "plain.sqlite");
+    const ledger = new Ledger(path);
+    const format1 = new Database(plain);
+    format1.exec(FORMAT_1);
+    const insert = format1.prepare("INSERT INTO calls (key, model, stage, status, request, content, prompt_tokens, completion_tokens, attempts) VALUES (?, 'judge', 'judge:direct', 'ok', ?, 'Summary: fine', 1, 1, 1)");
+    for (let i = 0; i < 500; i++) {
+      ledger.recordSuccess({ key: `k${i}`, model: "judge", stage: "judge:direct", request: request(i), content: "Summary: fine", finishReason: "stop", usage: usage(1, 1), latencyMs: 1, attempts: 1 });
+      insert.run(`k${i}`, request(i));
+    }
+    for (const i of [0, 1, 77, 499]) assert.equal(ledger.request(`k${i}`), request(i));
+    ledger.close();
+    format1.close();
+    const ratio = statSync(path).size / statSync(plain).size;
+    assert.ok(ratio < 0.5, `format 2 is ${(100 * ratio).toFixed(0)} % of format 1`);
   });
 });

@@ -3,7 +3,7 @@
  * own, next to `calls`), so a rerun knows what is still waiting, what came back and what to poll.
  */
 import type Database from "better-sqlite3";
-import type { Ledger } from "../ledger.js";
+import type { Ledger, StoredRequest } from "../ledger.js";
 
 export type BatchMode = "openai" | "file";
 
@@ -72,6 +72,16 @@ CREATE TABLE IF NOT EXISTS batch_calls (
 CREATE INDEX IF NOT EXISTS batch_calls_waiting ON batch_calls(batch_id) WHERE outcome IS NULL;
 `;
 
+/** The request columns of ledger format 2 (see ledger.ts): added to a batch_calls table made before them. */
+function migrate(db: Database.Database): void {
+  db.transaction(() => {
+    const columns = new Set((db.prepare("PRAGMA table_info(batch_calls)").all() as Array<{ name: string }>).map((c) => c.name));
+    if (!columns.has("request_z")) db.exec("ALTER TABLE batch_calls ADD COLUMN request_z BLOB; ALTER TABLE batch_calls ADD COLUMN request_dict INTEGER;");
+  }).immediate();
+}
+
+const CALL_COLUMNS = "key, batch_id, model, stage, request, request_z, request_dict";
+
 /** Batches that can still change: not yet imported (a provider batch is marked ended only after its import). */
 const OPEN = "status NOT IN ('imported', 'completed', 'failed', 'expired', 'cancelled')";
 
@@ -89,6 +99,11 @@ export class BatchRecords {
   constructor(readonly ledger: Ledger) {
     this.db = ledger.database;
     this.db.exec(SCHEMA);
+    migrate(this.db);
+  }
+
+  private toCall(row: BatchCall & StoredRequest): BatchCall {
+    return { key: row.key, batch_id: row.batch_id, model: row.model, stage: row.stage, request: this.ledger.unpackRequest(row) };
   }
 
   /** Records a submitted batch and the calls in it, in one transaction. */
@@ -100,8 +115,11 @@ export class BatchRecords {
            VALUES (@id, @mode, @base_url, @api_key_env, @wave, @input_file, @requests, @bytes, @discount, @status)`,
         )
         .run(batch);
-      const insert = this.db.prepare("INSERT OR REPLACE INTO batch_calls (key, batch_id, model, stage, request, outcome) VALUES (?, ?, ?, ?, ?, NULL)");
-      for (const c of calls) insert.run(c.key, batch.id, c.model, c.stage, c.request);
+      const insert = this.db.prepare(`INSERT OR REPLACE INTO batch_calls (${CALL_COLUMNS}, outcome) VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`);
+      for (const c of calls) {
+        const stored = this.ledger.packRequest(c);
+        insert.run(c.key, batch.id, c.model, c.stage, stored.request, stored.request_z, stored.request_dict);
+      }
     })();
   }
 
@@ -136,7 +154,8 @@ export class BatchRecords {
 
   /** The waiting call with this key (in any open batch), to import its answer. */
   waitingCall(key: string): BatchCall | undefined {
-    return this.db.prepare(`SELECT key, batch_id, model, stage, request FROM batch_calls WHERE key = ? AND outcome IS NULL ORDER BY rowid DESC LIMIT 1`).get(key) as BatchCall | undefined;
+    const row = this.db.prepare(`SELECT ${CALL_COLUMNS} FROM batch_calls WHERE key = ? AND outcome IS NULL ORDER BY rowid DESC LIMIT 1`).get(key) as (BatchCall & StoredRequest) | undefined;
+    return row && this.toCall(row);
   }
 
   setOutcome(key: string, batchId: string, outcome: "ok" | "failed" | "missing"): void {
@@ -149,7 +168,7 @@ export class BatchRecords {
   }
 
   waitingCallsIn(batchId: string): BatchCall[] {
-    return this.db.prepare("SELECT key, batch_id, model, stage, request FROM batch_calls WHERE batch_id = ? AND outcome IS NULL").all(batchId) as BatchCall[];
+    return (this.db.prepare(`SELECT ${CALL_COLUMNS} FROM batch_calls WHERE batch_id = ? AND outcome IS NULL`).all(batchId) as Array<BatchCall & StoredRequest>).map((r) => this.toCall(r));
   }
 
   /** How many batch rounds failed this call (failed lines and batches that ended without it). */

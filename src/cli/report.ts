@@ -1,6 +1,7 @@
 // `mmif report DIR`: (re)write the self-contained HTML report of an eval, score or generate run folder.
 import type { Command } from "commander";
 import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { writeReport, type ReportOptions } from "../report/index.js";
 import { outFileProblem } from "../io/out-path.js";
 import { positiveInt } from "./flag-values.js";
@@ -63,14 +64,26 @@ export async function runReport(dir: string, flags: ReportFlags): Promise<number
     maxThumbnails: positiveInt(flags.maxThumbnails, "--max-thumbnails"),
   };
   const written = await writeReport(dir, options);
+  tellProblems(dir, written.problems);
   if (!flags.quiet) process.stdout.write(`${written.path}\n`);
   return EXIT.OK;
+}
+
+/** Problems printed one by one before only their count is given. */
+const SHOWN_PROBLEMS = 20;
+
+/** Items shown with a placeholder because their image is missing or unreadable: named on stderr, never fatal. */
+function tellProblems(dir: string, problems: readonly string[]): void {
+  const where = join(dir, "items.jsonl");
+  for (const p of problems.slice(0, SHOWN_PROBLEMS)) process.stderr.write(`mmif report: ${where}: ${p} (shown as a placeholder)\n`);
+  if (problems.length > SHOWN_PROBLEMS) process.stderr.write(`mmif report: ${problems.length - SHOWN_PROBLEMS} more item image(s) missing or unreadable\n`);
 }
 
 /** The report at the end of a run: a failure is a warning, never the run's failure. */
 export async function reportAfterRun(dir: string, options: ReportOptions = {}, quiet = false): Promise<void> {
   try {
     const written = await writeReport(dir, options);
+    tellProblems(dir, written.problems);
     if (!quiet) process.stderr.write(`mmif: report: ${written.path}\n`);
   } catch (e) {
     process.stderr.write(`mmif: warning: the HTML report could not be written (${e instanceof Error ? e.message : String(e)}); run \`mmif report ${dir}\` to try again\n`);

@@ -1,10 +1,12 @@
 /**
  * A generate run folder read for its report: stats.json, items.jsonl (the first `maxItems` for the browser),
- * images.jsonl (the dropped images, for their table). Images are found at the item's recorded path, else in the
- * run's images/ folder by sha256; an image found nowhere gets a placeholder.
+ * images.jsonl (the dropped images, for their table). An item's image is read from the run's own copy
+ * (`image.copy`), else its original path, else (runs older than `copy`) the run's images/ folder by sha256; an image
+ * found nowhere or unreadable gets a placeholder, and the item is named in the run's image problems.
  */
 import { existsSync, readdirSync } from "node:fs";
-import { basename, extname, join } from "node:path";
+import { extname, join, resolve } from "node:path";
+import { ExportImageError, ImagePlacer } from "../export/images.js";
 import type { GenerateStats } from "../engine/stats.js";
 import type { EngineItem, ImageRecord } from "../engine/types.js";
 import type { ImageSource } from "../model/images.js";
@@ -41,6 +43,8 @@ export interface DatasetRun {
   droppedImagesTotal: number;
   browser: BrowserData<DatasetItem>;
   notes: string[];
+  /** One line per item whose image is missing or unreadable (`item <id>: why`), in item order. */
+  imageProblems: string[];
 }
 
 export const SHOWN_DROPPED_IMAGES = 100;
@@ -72,9 +76,27 @@ export async function readDatasetRun(dir: string, options: DatasetReportOptions 
   const dropped = await readJsonl("images.jsonl", join(dir, "images.jsonl"), SHOWN_DROPPED_IMAGES, (r: ImageRecord) => r.kept === false);
 
   const byHash = imagesByHash(dir);
-  const thumbRequests: Array<{ key: string; source: ImageSource }> = [];
+  const locator = new ImagePlacer(dir, "absolute");
+  const thumbRequests: Array<{ key: string; source: ImageSource; itemId: string }> = [];
+  const imageProblems: string[] = [];
   let unfound = 0;
-  const browserItems = items.records.map((it): DatasetItem & { units: Unit[] } => {
+  /** The item's image file: its copy, else its original path, else images/ by hash; undefined (a problem noted) when none. */
+  const locate = async (it: EngineItem): Promise<string | undefined> => {
+    const image = it.image;
+    if (!image?.path) return undefined;
+    try {
+      return (await locator.place({ path: resolve(dir, image.path), sha256: image.sha256 ?? "", ...(image.copy ? { copy: resolve(dir, image.copy) } : {}) })).ref;
+    } catch (e) {
+      if (!(e instanceof ExportImageError)) throw e;
+      const stored = image.copy === undefined ? byHash.get(image.sha256 ?? "") : undefined; // a run older than image.copy
+      if (stored) return stored;
+      imageProblems.push(`item ${it.id}: image missing or unreadable: ${e.message}`);
+      return undefined;
+    }
+  };
+  const browserItems: Array<DatasetItem & { units: Unit[] }> = [];
+  for (const it of items.records) browserItems.push(await browserItem(it, await locate(it)));
+  async function browserItem(it: EngineItem, path: string | undefined): Promise<DatasetItem & { units: Unit[] }> {
     // A verdict carries its constraint's position: no join by key.
     const verdicts = new Map((it.verdicts ?? []).map((v) => [v.index, v]));
     const constraints = it.constraints.map((c, i) => {
@@ -91,11 +113,10 @@ export async function readDatasetRun(dir: string, options: DatasetReportOptions 
       };
     });
     const status = statusOf(it);
-    const path = it.image?.path && existsSync(it.image.path) ? it.image.path : byHash.get(it.image?.sha256 ?? "");
     let img: string | undefined;
     if (path) {
       img = it.image?.sha256 ? `sha:${it.image.sha256}` : `path:${path}`;
-      thumbRequests.push({ key: img, source: { path } });
+      thumbRequests.push({ key: img, source: { path }, itemId: String(it.id) });
     } else unfound++;
     return {
       id: String(it.id),
@@ -112,17 +133,19 @@ export async function readDatasetRun(dir: string, options: DatasetReportOptions 
       aux: Object.entries(it.aux ?? {}).map(([key, text]) => ({ key, text: cut(text, maxText)! })),
       units: constraints.length > 0 ? constraints.map((c) => [status, c.cat] as Unit) : [[status, ""]],
     };
-  });
-  if (unfound > 0) notes.push(`${unfound} item image(s) were not found (moved since the run?): shown as placeholders.`);
+  }
+  if (unfound > 0) notes.push(`${unfound} item image(s) were missing or unreadable (moved since the run?): shown as placeholders; e.g. ${imageProblems[0]}`);
   const thumbs = await makeThumbnails(thumbRequests, { limit: options.maxThumbnails ?? 1000 });
   if (thumbs.overLimit > 0) notes.push(`${thumbs.overLimit} image(s) past the thumbnail limit are shown as placeholders (mmif report --max-thumbnails).`);
-  const [firstKey, firstWhy] = [...thumbs.failed][0] ?? [];
-  if (firstKey) notes.push(`${thumbs.failed.size} image(s) could not be made into thumbnails, e.g. ${basename(firstKey.replace(/^[a-z0-9]+:/, ""))}: ${firstWhy}`);
+  const undecodable = thumbRequests.filter((r) => thumbs.failed.has(r.key));
+  for (const r of undecodable) imageProblems.push(`item ${r.itemId}: image unreadable: ${thumbs.failed.get(r.key)}`);
+  if (undecodable.length > 0) notes.push(`${thumbs.failed.size} image(s) could not be made into thumbnails (shown as placeholders), e.g. ${imageProblems[imageProblems.length - undecodable.length]}`);
 
   const categories = sortCategories(browserItems.flatMap((it) => it.units.map((u) => u[1])).filter((c) => c !== ""));
   return {
     dir,
     stats,
+    imageProblems,
     droppedImages: dropped.records,
     droppedImagesTotal: dropped.records.length + dropped.more,
     notes,

@@ -123,6 +123,8 @@ export function renderDatasetReport(run: DatasetRun): string {
   return page({ title, css: STYLE, script: CLIENT_SCRIPT, body, data: run.browser });
 }
 
-export async function buildDatasetReport(dir: string, options: DatasetReportOptions = {}): Promise<string> {
-  return renderDatasetReport(await readDatasetRun(dir, options));
+/** The report's HTML, and the items whose image is missing or unreadable (shown with a placeholder). */
+export async function buildDatasetReport(dir: string, options: DatasetReportOptions = {}): Promise<{ html: string; problems: string[] }> {
+  const run = await readDatasetRun(dir, options);
+  return { html: renderDatasetReport(run), problems: run.imageProblems };
 }

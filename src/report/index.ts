@@ -3,7 +3,8 @@
  * score run; stats.json → a generate run) and writes `report.html` beside its files. One file, no network:
  * script, styles, charts and thumbnails are inline.
  */
-import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { writeFileAtomic } from "../io/jsonl-file.js";
 import { join, resolve } from "node:path";
 import type { BenchRow } from "../bench/types.js";
 import { buildDatasetReport } from "./dataset.js";
@@ -36,19 +37,24 @@ export function detectRunKind(dir: string): ReportKind {
   throw new ReportError(`${dir} is not a run folder: it has neither summary.json (mmif eval, mmif score) nor stats.json (mmif generate)`);
 }
 
-export async function buildReport(dir: string, options: ReportOptions = {}): Promise<{ kind: ReportKind; html: string }> {
-  const kind = detectRunKind(dir);
-  const common = { maxItems: options.maxItems, maxThumbnails: options.maxThumbnails };
-  const html = kind === "eval" ? await buildEvalReport(dir, { ...common, rows: options.rows, bench: options.bench, imageRoot: options.imageRoot }) : await buildDatasetReport(dir, common);
-  return { kind, html };
+/** A report, and the problems met making it that the user should hear of (items whose image is missing or unreadable). */
+export interface BuiltReport {
+  kind: ReportKind;
+  html: string;
+  problems: string[];
 }
 
-/** Writes the report (through a temporary file, so a reader never sees half of it); returns its path and kind. */
-export async function writeReport(dir: string, options: ReportOptions = {}): Promise<{ path: string; kind: ReportKind }> {
-  const { kind, html } = await buildReport(resolve(dir), options);
+export async function buildReport(dir: string, options: ReportOptions = {}): Promise<BuiltReport> {
+  const kind = detectRunKind(dir);
+  const common = { maxItems: options.maxItems, maxThumbnails: options.maxThumbnails };
+  if (kind === "eval") return { kind, html: await buildEvalReport(dir, { ...common, rows: options.rows, bench: options.bench, imageRoot: options.imageRoot }), problems: [] };
+  return { kind, ...(await buildDatasetReport(dir, common)) };
+}
+
+/** Writes the report through a temporary file (so a reader never sees half of it); returns its path, kind and problems. */
+export async function writeReport(dir: string, options: ReportOptions = {}): Promise<{ path: string; kind: ReportKind; problems: string[] }> {
+  const { kind, html, problems } = await buildReport(resolve(dir), options);
   const path = resolve(options.out ?? join(dir, "report.html"));
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, html);
-  renameSync(tmp, path);
-  return { path, kind };
+  await writeFileAtomic(path, html);
+  return { path, kind, problems };
 }

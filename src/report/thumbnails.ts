@@ -63,5 +63,7 @@ export async function makeThumbnails(requests: Iterable<{ key: string; source: I
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
-  return { urls, failed, overLimit: skipped.size };
+  // In request order, not finishing order: the same run gives the same report, byte for byte.
+  const inOrder = <V>(m: Map<string, V>) => new Map([...wanted.keys()].filter((k) => m.has(k)).map((k) => [k, m.get(k)!]));
+  return { urls: inOrder(urls), failed: inOrder(failed), overLimit: skipped.size };
 }

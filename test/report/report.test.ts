@@ -35,7 +35,7 @@ describe("eval report", () => {
     const { dir } = await ready;
     assert.equal(detectRunKind(dir), "eval");
     const written = await writeReport(dir);
-    assert.deepEqual(written, { path: join(dir, "report.html"), kind: "eval" });
+    assert.deepEqual(written, { path: join(dir, "report.html"), kind: "eval", problems: [] });
     assert.ok(existsSync(written.path));
   });
 

@@ -11,6 +11,7 @@ import type { EngineItem } from "../engine/types.js";
 import { readRecords, writtenBy, type DpoStats } from "../records/index.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import type { ModelEvents } from "../model/progress.js";
+import { addReason } from "../run/reasons.js";
 import type { RunVerdict } from "../run/status.js";
 import { ExportImageError, ImagePlacer } from "../export/images.js";
 import { makePair, type PairOptions, type PairOutcome } from "./pairs.js";
@@ -92,7 +93,7 @@ export async function runDpo(itemsPath: string, outDir: string, options: DpoRunO
   const pairsOut = new JsonlSink(join(outDir, "pairs.jsonl"));
   const droppedOut = new JsonlSink(join(outDir, "dropped-pairs.jsonl"));
   const counts = { read: 0 };
-  const stats: DpoStats = { ...writtenBy(), status: "complete", status_reasons: [], items_read: 0, items_used: 0, pairs: 0, dropped: 0, drop_reasons: {}, failed: 0, by_strategy: {}, removed_per_pair: { mean: 0 } };
+  const stats: DpoStats = { ...writtenBy(), status: "complete", status_reasons: [], items_read: 0, items_used: 0, pairs: 0, dropped: 0, drop_reasons: {}, failed: 0, failed_reasons: {}, by_strategy: {}, removed_per_pair: { mean: 0 } };
   let removedTotal = 0;
   const ordered = new OrderedJsonlWriter<unknown>(pairsOut);
   const dropped = new OrderedJsonlWriter<unknown>(droppedOut);
@@ -112,6 +113,7 @@ export async function runDpo(itemsPath: string, outDir: string, options: DpoRunO
       options.events?.emit({ type: "item", stage: "pairs", ok: !("error" in outcome), dropped: !("error" in outcome) && !outcome.kept });
       if ("error" in outcome) {
         stats.failed++;
+        addReason(stats.failed_reasons!, outcome.error);
         await Promise.all([ordered.put(position, []), dropped.put(position, [{ item_id: outcome.item_id, reason: outcome.error }])]);
         return;
       }
@@ -122,7 +124,7 @@ export async function runDpo(itemsPath: string, outDir: string, options: DpoRunO
         await Promise.all([ordered.put(position, [outcome.pair]), dropped.put(position, [])]);
       } else {
         stats.dropped++;
-        stats.drop_reasons[outcome.reason!] = (stats.drop_reasons[outcome.reason!] ?? 0) + 1;
+        addReason(stats.drop_reasons, outcome.reason!);
         await Promise.all([ordered.put(position, []), dropped.put(position, [{ ...outcome.pair, reason: outcome.reason }])]);
       }
     },

@@ -47,8 +47,9 @@ function emptyItem(id: string, image: { path: string; sha256: string }, source: 
 }
 
 function failure(e: unknown): string {
+  if (e instanceof ModelCallError) return `model call failed: ${e.message}`;
   // A call waiting for its batch answer leaves the item unfinished in this pass, with that as the reason.
-  if (e instanceof ModelCallError || e instanceof CallPendingError) return e.message;
+  if (e instanceof CallPendingError) return e.message;
   throw e;
 }
 

@@ -4,6 +4,7 @@
  */
 import { writtenBy, type GenerateStats } from "../records/index.js";
 import type { RunVerdict } from "../run/status.js";
+import { addReason, reasonKind, type ReasonGroups } from "../run/reasons.js";
 import { countDistribution, type CountDistribution } from "./constraint-types.js";
 import type { EngineItem, ImageRecord } from "./types.js";
 
@@ -15,10 +16,15 @@ function percentOf(h: Record<string, number>, total: number): Record<string, num
   return Object.fromEntries(Object.entries(h).map(([k, v]) => [k, total === 0 ? 0 : Math.round((10000 * v) / total) / 100]));
 }
 
-/** The reason's kind: the text before the first ":" ("resolution: 120x80 < 224" → "resolution"). */
-function kind(reason: string): string {
-  const i = reason.indexOf(":");
-  return (i > 0 ? reason.slice(0, i) : reason).trim();
+/** Adds an item's or image's reasons to `groups`: once per kind, with the first reason of that kind. */
+function addReasons(groups: ReasonGroups, reasons: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const reason of reasons) {
+    const kind = reasonKind(reason);
+    if (seen.has(kind)) continue;
+    seen.add(kind);
+    addReason(groups, reason, kind);
+  }
 }
 
 function bump(table: Record<string, number>, key: string, by = 1): void {
@@ -39,6 +45,7 @@ export class StatsCollector {
         written: 0,
         dropped_by_compat: 0,
         dropped_other: 0,
+        drop_reasons: {},
         final: 0,
         per_item: { min: 0, max: 0, mean: 0, histogram: {} },
         by_category: {},
@@ -57,7 +64,7 @@ export class StatsCollector {
     if (r.kept) i.kept++;
     else {
       i.dropped++;
-      for (const reason of r.reasons) bump(i.drop_reasons, kind(reason));
+      addReasons(i.drop_reasons, r.reasons);
     }
   }
 
@@ -70,7 +77,8 @@ export class StatsCollector {
       const rejected = it.reasons.find((r) => r.startsWith("question:"));
       if (rejected) {
         this.s.questions.rejected++;
-        bump(this.s.questions.reject_reasons, rejected.slice("question:".length).trim().split(/[:(]/)[0]!.trim());
+        // Grouped by the screening rule that fired ("too_short", "numbered_example", ...).
+        addReason(this.s.questions.reject_reasons, rejected, rejected.slice("question:".length).trim().split(/[:(]/)[0]!.trim());
       }
     }
     const n = it.constraints.length;
@@ -93,7 +101,11 @@ export class StatsCollector {
     }
     c.final += n;
     c.written += n + it.dropped.length;
-    for (const d of it.dropped) d.reason.startsWith("incompatible") ? c.dropped_by_compat++ : c.dropped_other++;
+    for (const d of it.dropped) {
+      const kind = reasonKind(d.reason);
+      kind === "incompatible constraints" ? c.dropped_by_compat++ : c.dropped_other++;
+      addReason(c.drop_reasons!, d.reason, kind);
+    }
     for (const k of it.constraints) {
       bump(c.by_category, k.category);
       bump(c.by_subcategory, k.key);
@@ -104,7 +116,7 @@ export class StatsCollector {
     if (it.response !== undefined) items.answered++;
     if (it.verdicts !== undefined && it.score !== null && it.score !== undefined) items.scored++;
     if (it.kept) items.kept++;
-    else for (const reason of it.reasons) bump(items.not_kept_reasons, kind(reason));
+    else addReasons(items.not_kept_reasons, it.reasons);
     items.kept_rate = items.answered === 0 ? 0 : items.kept / items.answered;
   }
 

@@ -2,8 +2,11 @@
 import { z } from "zod";
 import { packageVersion } from "../common/version.js";
 
-/** The layout of the files below; raised when a field changes meaning or goes away (adding one does not). */
-export const FORMAT_VERSION = 1;
+/**
+ * The layout of the files below; raised when a field changes meaning or goes away (adding one does not).
+ * 2: the reason tables of stats.json and dpo-stats.json are grouped by kind (`{count, examples}`), not bare counts.
+ */
+export const FORMAT_VERSION = 2;
 
 export const writtenBySchema = z.object({
   /** The mmif (package) version that wrote the file. */

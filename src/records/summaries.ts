@@ -7,6 +7,15 @@ const counts = z.record(z.string(), z.number());
 const interval = z.object({ low: z.number(), high: z.number() }).nullable();
 /** Items by number of constraints, and the same as percent of `items`. */
 const countHistogram = z.object({ items: z.number(), histogram: counts, percent: counts });
+/**
+ * Reasons grouped by kind (src/run/reasons.ts): how many, and up to 3 distinct examples. A file of format 1 has a
+ * bare count per key; it is read as a group without examples.
+ */
+const reasonGroup = z.object({ count: z.number(), examples: z.array(z.string()) });
+const reasonGroups = z.record(
+  z.string(),
+  z.union([reasonGroup, z.number().transform((count) => ({ count, examples: [] as string[] }))]),
+);
 const accuracy = z.record(z.string(), z.object({ accuracy: z.number(), constraints: z.number() }));
 
 /** What `summarize()` computes from the results. */
@@ -51,8 +60,8 @@ export const summarySchema = z.object({
 export const generateStatsSchema = z.object({
   ...writtenBySchema.shape,
   ...runStatusFields,
-  images: z.object({ total: z.number(), kept: z.number(), dropped: z.number(), drop_reasons: counts }),
-  questions: z.object({ total: z.number(), rejected: z.number(), reject_reasons: counts }),
+  images: z.object({ total: z.number(), kept: z.number(), dropped: z.number(), drop_reasons: reasonGroups }),
+  questions: z.object({ total: z.number(), rejected: z.number(), reject_reasons: reasonGroups }),
   items: z.object({
     total: z.number(),
     with_constraints: z.number(),
@@ -60,12 +69,14 @@ export const generateStatsSchema = z.object({
     scored: z.number(),
     kept: z.number(),
     kept_rate: z.number(),
-    not_kept_reasons: counts,
+    not_kept_reasons: reasonGroups,
   }),
   constraints: z.object({
     written: z.number(),
     dropped_by_compat: z.number(),
     dropped_other: z.number(),
+    /** Dropped constraints by kind (incompatible, duplicate, ...); absent in files of format 1. */
+    drop_reasons: reasonGroups.optional(),
     final: z.number(),
     per_item: z.object({ min: z.number(), max: z.number(), mean: z.number(), histogram: counts }),
     by_category: counts,
@@ -89,8 +100,10 @@ export const dpoStatsSchema = z.object({
   items_used: z.number(),
   pairs: z.number(),
   dropped: z.number(),
-  drop_reasons: counts,
+  drop_reasons: reasonGroups,
   failed: z.number(),
+  /** Why pairs could not be made, by kind; absent in files of format 1. */
+  failed_reasons: reasonGroups.optional(),
   by_strategy: counts,
   removed_per_pair: z.object({ mean: z.number() }),
 });
@@ -100,3 +113,4 @@ export type SummaryFile = z.infer<typeof summarySchema>;
 export type RuleOnlySummary = NonNullable<SummaryFile["rule_only"]>;
 export type GenerateStats = z.infer<typeof generateStatsSchema>;
 export type DpoStats = z.infer<typeof dpoStatsSchema>;
+export type ReasonGroups = z.infer<typeof reasonGroups>;

@@ -8,6 +8,7 @@ import { getSubcategory } from "../constraints/taxonomy.js";
 import { CLIENT_SCRIPT } from "./assets/client.js";
 import { STYLE } from "./assets/style.js";
 import { barChart, funnel, histogram, PALETTE, sunburst, type SunburstGroup } from "./charts.js";
+import type { ReasonGroups } from "../records/index.js";
 import { readDatasetRun, type DatasetReportOptions, type DatasetRun } from "./dataset-data.js";
 import { fmt1, fmtInt, fmtUsd, html, page, type SafeHtml } from "./html.js";
 import { categoryLabel, methodLabel, sortCategories } from "./labels.js";
@@ -33,12 +34,18 @@ function headline(run: DatasetRun): SafeHtml {
   ]}</div>`;
 }
 
-function reasonChart(title: string, reasons: Record<string, number> | undefined): SafeHtml {
-  const rows = Object.entries(reasons ?? {})
-    .sort((a, b) => b[1] - a[1])
-    .map(([label, value]) => ({ label, value }));
-  if (rows.length === 0) return html`<figure class="panel"><figcaption>${title}</figcaption><p class="hint">None.</p></figure>`;
-  return html`<figure class="panel"><figcaption>${title}</figcaption>${barChart(rows, { title, width: 520, labelWidth: 170, format: count })}</figure>`;
+/** One bar per reason kind (src/run/reasons.ts), and the kinds' examples under the chart. */
+function reasonChart(title: string, groups: ReasonGroups | undefined): SafeHtml {
+  const kinds = Object.entries(groups ?? {}).sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1));
+  if (kinds.length === 0) return html`<figure class="panel"><figcaption>${title}</figcaption><p class="hint">None.</p></figure>`;
+  const rows = kinds.map(([label, g]) => ({ label, value: g.count }));
+  const examples = kinds.filter(([, g]) => g.examples.length > 0);
+  const table = examples.length
+    ? html`<details class="examples"><summary>Examples</summary><table class="data"><tbody>${examples.map(
+        ([kind, g]) => html`<tr><td class="nowrap">${kind}</td><td class="wrap">${g.examples.map((e, i) => html`${i > 0 ? html`<br>` : ""}${e}`)}</td></tr>`,
+      )}</tbody></table></details>`
+    : "";
+  return html`<figure class="panel"><figcaption>${title}</figcaption>${barChart(rows, { title, width: 520, labelWidth: 170, format: count })}${table}</figure>`;
 }
 
 function funnelSection(run: DatasetRun): SafeHtml {
@@ -95,6 +102,7 @@ function constraintsSection(run: DatasetRun): SafeHtml {
   )}</td></tr><tr><td>dropped otherwise</td><td class="n">${fmtInt(c.dropped_other)}</td></tr><tr><td>final</td><td class="n">${fmtInt(c.final)}</td></tr><tr><td>verify-function fallbacks to the direct judge</td><td class="n">${fmtInt(
     c.assignment_fallbacks,
   )}</td></tr></tbody></table>`;
+  const dropped = c.drop_reasons && Object.keys(c.drop_reasons).length > 0 ? reasonChart("Constraints dropped, by reason", c.drop_reasons) : "";
   return html`<section id="constraints"><h2>Constraints</h2><div class="panels"><figure class="panel sunburst"><figcaption>Per category (inner ring) and subcategory (outer ring)</figcaption>${sunburst(groups, {
     title: "Constraint distribution per category",
     size: 300,
@@ -102,7 +110,7 @@ function constraintsSection(run: DatasetRun): SafeHtml {
     methods.length ? barChart(methods, { title: "Constraints per judge method", width: 520, labelWidth: 150, format: count }) : html`<p class="hint">None.</p>`
   }</figure><figure class="panel"><figcaption>In kept items, per category</figcaption>${
     keptByCat.length ? barChart(keptByCat, { title: "Constraints of kept items per category", width: 520, labelWidth: 150, format: count }) : html`<p class="hint">None.</p>`
-  }</figure></div></section>`;
+  }</figure>${dropped}</div></section>`;
 }
 
 function droppedImages(run: DatasetRun): SafeHtml {

@@ -8,7 +8,7 @@ import sharp from "sharp";
 import type { PreferencePair } from "../../src/dpo/pairs.js";
 import type { EngineItem } from "../../src/engine/types.js";
 import { runCli, tempDir } from "../helpers/cli.js";
-import { lastUserText, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
+import { lastUserText, replies, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
 
 const rule = (key: string, value: string, func: string, params: unknown[]) => ({ key, category: "text_length", subcategory: key, value, judge: { method: "rule_based" as const, verify_funcs: [{ func, params }] } });
 const CONSTRAINTS = [
@@ -23,6 +23,7 @@ const CHOSEN = "Sunny.\n\nWhat a day.";
 /** The weaker model: follows the prompt only if the prompt still says so ("PERFECT" items answer perfectly). */
 function script(req: RecordedRequest) {
   const text = lastUserText(req.body);
+  if (req.model === "weak" && text.includes("REFUSE")) return replies.badRequest("this prompt is refused");
   if (req.model === "weak") return text.includes("PERFECT") ? "Bright.\n\nWhat a time." : "A plain answer with 3 digits in 1 paragraph.";
   if (text.includes("<start of constraint list>")) return "Summary: Score of constraint_1: 1/1.";
   return "Summary: True";
@@ -67,6 +68,8 @@ describe("mmif dpo", () => {
     await readChecked("dropped-pairs.jsonl", join(out, "dropped-pairs.jsonl"));
     await readChecked("pairs.jsonl", join(out, "pairs.jsonl"));
     assert.deepEqual([stats.pairs, stats.dropped, stats.by_strategy["drop-all"]], [2, 1, 2]);
+    assert.deepEqual(stats.drop_reasons, { "rejected answer passes": { count: 1, examples: ["the rejected answer passes every constraint"] } }, "grouped by kind");
+    assert.deepEqual([stats.failed, stats.failed_reasons], [0, {}]);
     assert.deepEqual([stats.status, stats.status_reasons], ["complete", []], "every call answered: the run is complete");
   });
 
@@ -101,9 +104,28 @@ describe("mmif dpo", () => {
     assert.deepEqual(pairsOf(out).map((p) => p.item_id), wanted);
     const dropped = readFileSync(join(out, "dropped-pairs.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     for (const d of dropped) assert.match(d.reason, /margin below --min-margin/);
+    const stats = readCheckedFile("dpo-stats.json", join(out, "dpo-stats.json"));
+    assert.deepEqual(Object.keys(stats.drop_reasons), ["margin below --min-margin"], "one kind, however many pairs");
+    assert.equal(stats.drop_reasons["margin below --min-margin"]!.count, dropped.length);
     const bad = await run(join(dir, "margin-bad"), ["--min-margin", "2"]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--min-margin must be a number from 0 to 1/);
+  });
+
+  it("groups why pairs could not be made: a refused call is 'model call failed', with the item's message as example", async () => {
+    const refused = join(dir, "refused-items.jsonl");
+    const lines = readFileSync(items, "utf8").split("\n").filter((l) => l.startsWith("{"));
+    const item = { ...JSON.parse(lines[0]!), id: "r1", task: "REFUSE this." };
+    writeFileSync(refused, [lines[0], JSON.stringify(item)].join("\n") + "\n");
+    const out = join(dir, "refused");
+    const r = await runCli(["dpo", "--items", refused, "--model", "weak", "--base-url", server.url, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", "--strategy", "drop-all"]);
+    assert.equal(r.code, 1, "a call without an answer leaves the run incomplete");
+    const stats = readCheckedFile("dpo-stats.json", join(out, "dpo-stats.json"));
+    assert.deepEqual([stats.pairs, stats.failed], [1, 1]);
+    assert.deepEqual(Object.keys(stats.failed_reasons!), ["model call failed"]);
+    const group = stats.failed_reasons!["model call failed"]!;
+    assert.equal(group.count, 1);
+    assert.match(group.examples[0]!, /^rejected answer: weak: .*this prompt is refused/);
   });
 
   it("no-image: the full prompt without the image", async () => {

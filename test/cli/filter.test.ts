@@ -67,7 +67,7 @@ describe("mmif filter", () => {
       assert.equal(rec.kept, want.length === 0);
     }
     assert.match(r.stderr, /mmif filter: 12 images: 3 kept, 9 dropped \([\d.]+ s\)/);
-    assert.match(r.stderr, /dropped for: decode 3, near-duplicate 2, resolution 2, aspect 1, complexity 1, duplicate 1/);
+    assert.match(r.stderr, /dropped for: corrupt image 3, near-duplicate 2, resolution 2, aspect ratio 1, complexity 1, duplicate 1/);
   });
 
   it("--out writes the same records, byte for byte, at any concurrency; --quiet prints nothing", async () => {

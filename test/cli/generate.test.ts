@@ -102,7 +102,16 @@ describe("mmif generate end to end", () => {
     for (const it of kept) keptCounts[it.constraints.length] = (keptCounts[it.constraints.length] ?? 0) + 1;
     assert.deepEqual(stats.constraints.counts.kept.histogram, keptCounts);
     assert.ok(stats.usage.some((u: { stage: string }) => u.stage === "answer"));
-    assert.ok(stats.images.drop_reasons.resolution! >= 1);
+    // Drop reasons grouped by kind, one group per kind however many distinct texts, each with ≤ 3 examples.
+    const drops = stats.images.drop_reasons;
+    const count = (kind: string) => drops[kind]?.count;
+    assert.deepEqual([count("corrupt image"), count("duplicate"), count("near-duplicate"), count("resolution")], [2, 1, 1, 1], "the truncated JPEG and the text file do not decode");
+    // tiny.png may also fall under "complexity" (its noise is random): an image counts once under each of its kinds.
+    assert.deepEqual(Object.keys(drops).filter((k) => !["corrupt image", "duplicate", "near-duplicate", "resolution", "complexity"].includes(k)), []);
+    assert.deepEqual(drops["near-duplicate"]!.examples, [why["b2.jpg"]]);
+    for (const g of Object.values(drops)) assert.ok(g.examples.length >= 1 && g.examples.length <= 3);
+    for (const g of [...Object.values(stats.items.not_kept_reasons), ...Object.values(stats.constraints.drop_reasons ?? {})]) assert.ok(g.count >= 1 && g.examples.length <= 3);
+    assert.ok(!("other" in stats.items.not_kept_reasons) && !("other" in (stats.constraints.drop_reasons ?? {})), "every reason has a known kind");
 
     const bench = await loadBench(join(out, "bench.jsonl"));
     assert.deepEqual(bench.issues, []);

@@ -43,6 +43,6 @@ describe("one reader per kind", () => {
   it("stamps the writing mmif version and the format version", () => {
     const w = writtenBy();
     assert.match(w.mmif_version, /^\d+\.\d+\.\d+/);
-    assert.equal(w.format_version, 1);
+    assert.equal(w.format_version, 2);
   });
 });

@@ -206,7 +206,7 @@ export async function makeDatasetRun(root: string): Promise<DatasetFixture> {
       ...(answered ? { aux: Object.fromEntries(constraints.filter((c) => c.judge.method === "cmp_gpt").map((c) => [c.key, `A story without ${c.key}.`])) } : {}),
       ...(verdicts ? { verdicts, score } : {}),
       kept,
-      reasons: rejected ? ["question: numbered_example (Example 1:)"] : answered ? (kept ? [] : [`score: ${score!.toFixed(2)} < 0.8`]) : ["answer: the responder never answered (HTTP 500)"],
+      reasons: rejected ? ["question: numbered_example (Example 1:)"] : answered ? (kept ? [] : [`score ${score!.toFixed(3)} < threshold 0.8`]) : ["answer: the responder never answered (HTTP 500)"],
     });
   }
   jsonl(join(dir, "images.jsonl"), images);

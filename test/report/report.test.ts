@@ -190,6 +190,28 @@ describe("dataset report", () => {
     assertNoRawPayload(doc);
   });
 
+  it("draws one bar per reason kind, not per distinct reason, with the kind's examples", async () => {
+    const { dir, items, images } = await ready;
+    const doc = readFileSync(join(dir, "report.html"), "utf8");
+    const figure = (title: string) => {
+      const start = doc.indexOf(`<figcaption>${title}</figcaption>`);
+      assert.notEqual(start, -1, title);
+      return doc.slice(start, doc.indexOf("</figure>", start));
+    };
+    const labels = (fig: string) => [...fig.matchAll(/<text class="label"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    const notKept = figure("Items not kept, by reason");
+    const distinct = new Set(items.filter((it) => !it.kept).flatMap((it) => it.reasons));
+    assert.deepEqual(labels(notKept).sort(), ["model call failed", "question rejected", "score below threshold"]);
+    assert.ok(distinct.size > 3, "more distinct reasons than kinds");
+    const low = items.filter((it) => !it.kept && it.reasons[0]!.startsWith("score ")).map((it) => it.reasons[0]!).sort();
+    assert.match(notKept, new RegExp(`<title>score below threshold: ${low.length}</title>`));
+    assert.ok(notKept.includes(`<summary>Examples</summary>`) && notKept.includes(low[0]!.replace("<", "&lt;")), "the smallest example is shown (escaped)");
+    const dropped = labels(figure("Images dropped, by reason")).sort();
+    assert.deepEqual(dropped, ["aspect ratio", "complexity", "corrupt image", "duplicate", "near-duplicate", "resolution"]);
+    assert.equal(dropped.length, images.filter((r) => !r.kept).length);
+    assert.deepEqual(labels(figure("Constraints dropped, by reason")), ["incompatible constraints"]);
+  });
+
   it("carries the items, finding images at their path or in images/ by hash", async () => {
     const { dir, items } = await ready;
     const data = embedded<DatasetItem>(readFileSync(join(dir, "report.html"), "utf8"));

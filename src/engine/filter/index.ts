@@ -47,7 +47,7 @@ export {
   type FilterOptionsInput,
 } from "./options.js";
 export { IMAGE_EXTENSIONS, scanImageFolder, type ScanResult } from "./scan.js";
-export { FilterTally, reasonKind } from "./summary.js";
+export { FilterTally } from "./summary.js";
 
 /** An ImageRecord plus notes on a kept image (an external scorer that failed without `required`). */
 export interface FilterRecord extends ImageRecord {

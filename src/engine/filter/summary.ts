@@ -1,13 +1,6 @@
 // Counts over filter records, for the summary `mmif filter` and `mmif generate` print.
+import { formatReasonCounts, reasonKind } from "../../run/reasons.js";
 import type { ImageRecord } from "../types.js";
-
-/** The kind of a reason: "resolution", "aspect", "complexity", "decode", "read", "duplicate", "near-duplicate", ... */
-export function reasonKind(reason: string): string {
-  if (reason.startsWith("duplicate of ")) return "duplicate";
-  if (reason.startsWith("near-duplicate of ")) return "near-duplicate";
-  const colon = reason.indexOf(":");
-  return colon < 0 ? reason : reason.slice(0, colon);
-}
 
 export class FilterTally {
   images = 0;
@@ -33,9 +26,6 @@ export class FilterTally {
 
   /** "resolution 3, complexity 2, near-duplicate 1", most frequent first (then by name). */
   formatReasons(): string {
-    return [...this.reasons]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .map(([kind, n]) => `${kind} ${n}`)
-      .join(", ");
+    return formatReasonCounts(this.reasons);
   }
 }

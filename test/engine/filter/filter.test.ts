@@ -137,7 +137,7 @@ describe("filterImages", () => {
     const tally = new FilterTally();
     for (const r of await run()) tally.add(r);
     assert.deepEqual([tally.images, tally.kept, tally.dropped], [12, 3, 9]);
-    assert.equal(tally.formatReasons(), "decode 3, near-duplicate 2, resolution 2, aspect 1, complexity 1, duplicate 1");
+    assert.equal(tally.formatReasons(), "corrupt image 3, near-duplicate 2, resolution 2, aspect ratio 1, complexity 1, duplicate 1");
   });
 
   describe("external scorer", () => {

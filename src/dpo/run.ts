@@ -106,7 +106,7 @@ export async function runDpo(itemsPath: string, outDir: string, options: DpoRunO
       if ("imageProblem" in outcome) {
         options.events?.emit({ type: "item", stage: "pairs", ok: true, dropped: true });
         stats.dropped++;
-        stats.drop_reasons[IMAGE_DROP] = (stats.drop_reasons[IMAGE_DROP] ?? 0) + 1;
+        addReason(stats.drop_reasons, outcome.imageProblem);
         await Promise.all([ordered.put(position, []), dropped.put(position, [{ item_id: outcome.item_id, reason: outcome.imageProblem }])]);
         return;
       }

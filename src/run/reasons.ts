@@ -25,6 +25,7 @@ const KINDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^score: /, "judging failed"],
   [/^(\w[\w ]*: )*model call failed: |^answer: |^rejected answer: /, "model call failed"],
   [/^(\w[\w ]*: )*image: /, "unreadable image"],
+  [/^image missing or unreadable/, "image missing or unreadable"],
   // Images (mmif filter and the filter stage of mmif generate).
   [/^duplicate of /, "duplicate"],
   [/^near-duplicate of /, "near-duplicate"],

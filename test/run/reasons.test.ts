@@ -59,6 +59,7 @@ const CASES: Array<[string, string]> = [
   ["the rejected answer passes every constraint", "rejected answer passes"],
   ["the rejected answer equals the chosen one", "rejected equals chosen"],
   ["rejected answer: weak: 400 this prompt is refused", "model call failed"],
+  ["image missing or unreadable: /data/x.png: no such file", "image missing or unreadable"],
   ["judging the rejected answer: judge: waiting for a batch answer (judge); rerun to continue", "waiting for batch"],
 ];
 

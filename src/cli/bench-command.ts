@@ -15,7 +15,7 @@ import { usageWithCost } from "../model/accounting.js";
 import type { ModelClient } from "../model/client.js";
 import { checkBench, formatProblem, type BenchProblem } from "../bench/check.js";
 import { isRuleOnly, judgeClients, type JudgeFlags } from "./bench-flags.js";
-import { FlagChecks, numberIn, parsePrice, positiveInt } from "./flag-values.js";
+import { FlagChecks, imageLimits, numberIn, parsePrice, positiveInt } from "./flag-values.js";
 import { judgeName } from "./flags.js";
 import { benchFile } from "./bench-name.js";
 import { EXIT, UsageError } from "./exit-codes.js";
@@ -84,6 +84,7 @@ export async function checkBenchRun(flags: JudgeFlags, parts: Pick<BenchCommandP
   checks.value(() => isRuleOnly(flags));
   checks.value(() => positiveInt(flags.judgeConcurrency, "--judge-concurrency"));
   checks.value(() => parsePrice(flags.judgePrice, "--judge-price"));
+  checks.value(() => imageLimits(flags));
   const maxFailedShare = checks.value(() => numberIn(flags.maxFailedShare, "--max-failed-share", 0, 1));
   checks.outDir(flags.out);
   parts.checkFlags?.(checks);

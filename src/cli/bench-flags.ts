@@ -8,12 +8,12 @@ import type { Ledger } from "../model/ledger.js";
 import type { ModelEvents } from "../model/progress.js";
 import { DEFAULT_MAX_FAILED_SHARE } from "../run/status.js";
 import { UsageError } from "./exit-codes.js";
-import { parsePrice, positiveInt } from "./flag-values.js";
+import { imageLimits, parsePrice, positiveInt } from "./flag-values.js";
 import { addBatchFlags, type BatchFlags } from "./batch-flags.js";
-import { addJudgeEndpointFlags, addQuietFlag, givenJudge, judgeName, keyVariable, type JudgeEndpointFlags } from "./flags.js";
+import { addImageSizeFlags, addJudgeEndpointFlags, addQuietFlag, givenJudge, judgeName, keyVariable, type ImageSizeFlags, type JudgeEndpointFlags } from "./flags.js";
 import type { ModelRun } from "./model-run.js";
 
-export interface JudgeFlags extends JudgeEndpointFlags, BatchFlags {
+export interface JudgeFlags extends JudgeEndpointFlags, BatchFlags, ImageSizeFlags {
   dryRun?: boolean;
   bench: string;
   pJudge?: string;
@@ -43,6 +43,7 @@ export function addJudgeFlags(cmd: Command): Command {
     .option("--skip-bad-rows", "score the items without problems when the input has some (default: list every problem and stop before any call)")
     .option("--score-bad-rows", "score every loadable item as the reference does, even those whose constraints it cannot score (they fail)")
     .requiredOption("--out <dir>", "output folder: predictions.jsonl, results.jsonl, summary.json, ledger.sqlite, images/");
+  addImageSizeFlags(cmd, false);
   cmd.option("--dry-run", "check everything a run checks, then print the calls, estimated tokens and cost per model and stage (with --model-price/--judge-price), counting what the ledger already holds; no model call");
   return addBatchFlags(addQuietFlag(cmd));
 }
@@ -65,7 +66,7 @@ export function isRuleOnly(flags: JudgeFlags): boolean {
   return true;
 }
 
-/** The judges of an eval run; images go to them at high detail, unresized (run.ts). */
+/** The judges of an eval run; images go to them at high detail (run.ts), unresized unless --image-max-side/--image-max-pixels. */
 export function judgeClients(flags: JudgeFlags, run: ModelRun): JudgeClients | null {
   if (isRuleOnly(flags)) return null;
   const base = {
@@ -74,6 +75,7 @@ export function judgeClients(flags: JudgeFlags, run: ModelRun): JudgeClients | n
     concurrency: positiveInt(flags.judgeConcurrency, "--judge-concurrency"),
     ...judgeSettings(profileByName(flags.profile)),
     price: parsePrice(flags.judgePrice, "--judge-price"),
+    images: imageLimits(flags),
   };
   const judgeModel = judgeName(flags);
   const judge = run.client({ ...base, model: judgeModel }, "judge");

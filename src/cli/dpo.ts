@@ -5,13 +5,13 @@ import type { RowIssue } from "../bench/types.js";
 import { itemsFileProblem, runDpo } from "../dpo/run.js";
 import { parseMix, STRATEGIES, type Strategy } from "../dpo/strategies.js";
 import { judgeSettings } from "./bench-flags.js";
-import { FlagChecks, numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
-import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, keyVariable, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
+import { FlagChecks, imageLimits, numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
+import { addImageSizeFlags, addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, keyVariable, type ImageSizeFlags, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
 import { UsageError } from "./exit-codes.js";
 import { finishRun, withModelRun } from "./model-run.js";
 import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
 
-interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags, BatchFlags {
+interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags {
   items: string;
   strategy: Strategy;
   mix?: string;
@@ -43,6 +43,7 @@ export function registerDpo(program: Command): void {
     .option("--limit <n>", "only the first N kept items")
     .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost report")
     .requiredOption("--out <dir>", "output folder: pairs.jsonl, dropped-pairs.jsonl, dpo-stats.json, ledger.sqlite");
+  addImageSizeFlags(cmd, true);
   addBatchFlags(addQuietFlag(cmd))
     .addHelpText(
       "after",
@@ -79,6 +80,7 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
   const concurrency = checks.value(() => positiveInt(flags.concurrency, "--concurrency"));
   const limit = checks.value(() => positiveInt(flags.limit, "--limit"));
   const price = checks.value(() => parsePrice(flags.price, "--price"));
+  const images = checks.value(() => imageLimits(flags));
   const minMargin = checks.value(() => (flags.minMargin === undefined ? undefined : numberIn(flags.minMargin, "--min-margin", 0, 1)));
   checks.outDir(flags.out);
   checks.done();
@@ -88,8 +90,8 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
   return withModelRun("dpo", flags.out, flags.quiet, async (run) => {
     const out = run.out;
     await run.startBatch(flags);
-    const weak = run.client({ model: flags.model, baseURL: flags.baseUrl, ...keyVariable(flags.apiKeyEnv), concurrency, params: { temperature: 0 }, price }, "rejected-answer model");
-    const judge = run.client({ model: judgeModel, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), concurrency, ...judgeSettings() }, "judge");
+    const weak = run.client({ model: flags.model, baseURL: flags.baseUrl, ...keyVariable(flags.apiKeyEnv), concurrency, params: { temperature: 0 }, price, images }, "rejected-answer model");
+    const judge = run.client({ model: judgeModel, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), concurrency, images, ...judgeSettings() }, "judge");
     const stats = await run.track(() =>
       runDpo(
         flags.items,

@@ -7,7 +7,7 @@ import { answerRequest, modelAnswers } from "../bench/run.js";
 import { addJudgeFlags, type JudgeFlags } from "./bench-flags.js";
 import { runBenchCommand } from "./bench-command.js";
 import { withBatchWait } from "./batch-flags.js";
-import { numberIn, parsePrice, positiveInt } from "./flag-values.js";
+import { imageLimits, numberIn, parsePrice, positiveInt } from "./flag-values.js";
 import { addModelEndpointFlags, keyVariable, type ModelEndpointFlags } from "./flags.js";
 
 interface EvalFlags extends JudgeFlags, ModelEndpointFlags {
@@ -86,6 +86,7 @@ export async function runEval(flags: EvalFlags): Promise<number> {
           concurrency,
           params: { temperature, ...(maxTokens ? { max_tokens: maxTokens } : {}) },
           price,
+          images: imageLimits(flags),
         },
         "model under test",
       );

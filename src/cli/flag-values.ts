@@ -85,3 +85,16 @@ export class FlagChecks {
     if (this.problems.length > 1) throw new UsageError(`${this.problems.length} problems with the options:\n  ${this.problems.join("\n  ")}`);
   }
 }
+
+/** `--image-max-side` / `--image-max-pixels` → the endpoint's image limits (none: no limit of that kind). */
+export function imageLimits(flags: { imageMaxSide?: string; imageMaxPixels?: string }): { maxSide?: number; maxPixels?: number } {
+  const limit = (value: string | undefined, flag: string, least: number) => {
+    if (value === undefined || value.trim().toLowerCase() === "none") return undefined;
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isInteger(n) || n < least) throw new UsageError(`${flag} must be a whole number of at least ${least}, or none; got "${value}"`);
+    return n;
+  };
+  const maxSide = limit(flags.imageMaxSide, "--image-max-side", 1);
+  const maxPixels = limit(flags.imageMaxPixels, "--image-max-pixels", 1);
+  return { ...(maxSide !== undefined ? { maxSide } : {}), ...(maxPixels !== undefined ? { maxPixels } : {}) };
+}

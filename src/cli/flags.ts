@@ -76,3 +76,28 @@ export function keyVariable(name: string | undefined): { apiKeyEnv?: string; key
 export function addQuietFlag(cmd: Command, description = "no progress display"): Command {
   return cmd.option("-q, --quiet", description);
 }
+
+/** `--image-max-side`, `--image-max-pixels`: how large the images a command sends may be. */
+export interface ImageSizeFlags {
+  imageMaxSide?: string;
+  imageMaxPixels?: string;
+}
+
+/**
+ * The longest side `generate` and `dpo` send by default: OpenAI's high-detail path fits every image into
+ * 2048×2048 before it looks at it, so larger pixels only cost upload bytes.
+ */
+export const DEFAULT_IMAGE_MAX_SIDE = 2048;
+
+/**
+ * Adds the image-size flags. `downscale`: the command makes data (generate, dpo) and sends at most
+ * {@link DEFAULT_IMAGE_MAX_SIDE} px by default; otherwise (eval, score, serve) originals are sent unless a flag
+ * is given, as the MM-IFEval references do.
+ */
+export function addImageSizeFlags(cmd: Command, downscale: boolean): Command {
+  const side = downscale
+    ? `longest side in pixels of the images sent to the models (larger ones are downscaled once per run, aspect kept); none: send originals. The default fits OpenAI's high-detail path, which scales every image into 2048×2048 anyway`
+    : "downscale images sent to the models to this longest side in pixels, once per run (default: originals, as the MM-IFEval references send)";
+  cmd.option("--image-max-side <px>", side, ...(downscale ? [String(DEFAULT_IMAGE_MAX_SIDE)] : []));
+  return cmd.option("--image-max-pixels <n>", "downscale images sent to the models to at most this many pixels (width × height, aspect kept), once per run (default: no pixel limit)");
+}

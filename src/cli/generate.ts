@@ -11,15 +11,15 @@ import { checkWeights, countDistribution, parseCountDistribution } from "../engi
 import { STAGES, type Stage } from "../engine/pipeline.js";
 import { readQuestionInputs } from "../engine/question-input.js";
 import { judgeSettings } from "./bench-flags.js";
-import { FlagChecks, numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
-import { addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, keyVariable, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
+import { FlagChecks, imageLimits, numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
+import { addImageSizeFlags, addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, keyVariable, type ImageSizeFlags, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
 import { UsageError } from "./exit-codes.js";
 import { addFilterFlags, filterOptionsFromFlags, type FilterFlags } from "./filter.js";
 import { finishRun, withModelRun } from "./model-run.js";
 import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
 import { reportAfterRun } from "./report.js";
 
-interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags, BatchFlags {
+interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags {
   images?: string;
   questions?: string;
   out: string;
@@ -78,6 +78,7 @@ export function registerGenerate(program: Command): void {
     .option("--extract-task", "reduce each given question to its main task with the task model (the default: paper Fig. 2, \"Refine & Extract Main Task\")")
     .option("--no-extract-task", "use each given question as it is, without the main-task step")
     .option("--image-concurrency <n>", "images decoded and scored at once by the filter", "4");
+  addImageSizeFlags(cmd, true);
   addBatchFlags(addQuietFlag(cmd));
   addFilterFlags(cmd, { concurrency: false, out: false, images: false, quiet: false }).addHelpText(
     "after",
@@ -158,6 +159,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   checks.value(() => positiveInt(flags.limit, "--limit"));
   checks.value(() => positiveInt(flags.tasksPerImage, "--tasks-per-image"));
   checks.value(() => positiveInt(flags.examples, "--examples"));
+  const imageSizes = checks.value(() => imageLimits(flags));
   const filterOptions = checks.value(() => filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags, "--image-concurrency"));
   checks.done();
   const issues: RowIssue[] = [];
@@ -169,11 +171,12 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
       ...keyVariable(flags.apiKeyEnv),
       concurrency: positiveInt(flags.concurrency, "--concurrency"),
       price: parsePrice(flags.price, "--price"),
+      images: imageSizes,
     };
     const role = (role: string, name: string | undefined, params: { temperature: number; max_tokens?: number }) =>
       run.client({ ...base, model: name ?? flags.model, params }, role);
     const judge = run.client(
-      { concurrency: base.concurrency, price: base.price, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), model: judgeName(flags, flags.model), ...judgeSettings() },
+      { concurrency: base.concurrency, price: base.price, images: imageSizes, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), model: judgeName(flags, flags.model), ...judgeSettings() },
       "judge",
     );
     const clients: EngineClients = {

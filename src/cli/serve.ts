@@ -6,12 +6,12 @@ import { profileByName } from "../bench/profiles.js";
 import { Ledger } from "../model/ledger.js";
 import { asSent, createRewardServer, RuleWorkers, UNSCORABLE_POLICIES, type UnscorablePolicy } from "../serve/index.js";
 import { judgeSettings, makeClient } from "./bench-flags.js";
-import { positiveInt, wholeNumber } from "./flag-values.js";
-import { addJudgeEndpointFlags, givenJudge, keyVariable, type JudgeEndpointFlags } from "./flags.js";
+import { imageLimits, positiveInt, wholeNumber } from "./flag-values.js";
+import { addImageSizeFlags, addJudgeEndpointFlags, givenJudge, keyVariable, type ImageSizeFlags, type JudgeEndpointFlags } from "./flags.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { packageVersion } from "../common/version.js";
 
-interface ServeFlags extends JudgeEndpointFlags {
+interface ServeFlags extends JudgeEndpointFlags, ImageSizeFlags {
   host: string;
   port: string;
   apiKeyEnv?: string;
@@ -41,7 +41,8 @@ export function registerServe(program: Command): void {
     .option("--api-key-env <var>", "require the header Authorization: Bearer <key>, the key read from this environment variable");
   addJudgeEndpointFlags(cmd, { judge: "judge model for direct_gpt and cmp_gpt constraints (without it they are unscorable)" })
     .option("--judge-concurrency <n>", "judge calls in flight at once", "16")
-    .addOption(new Option("--profile <name>", "reference judge handling: retries, compare prompt (spec §6)").choices(["vlmevalkit", "authors"]).default("vlmevalkit"))
+    .addOption(new Option("--profile <name>", "reference judge handling: retries, compare prompt (spec §6)").choices(["vlmevalkit", "authors"]).default("vlmevalkit"));
+  addImageSizeFlags(cmd, false)
     .option("--ledger <file>", "SQLite call ledger of the judge's calls (opened only with --judge)", "mmif-serve-ledger.sqlite")
     .addOption(new Option("--unscorable <policy>", "constraints that cannot be scored: left out of the reward (skip) or counted 0 (zero)").choices([...UNSCORABLE_POLICIES]).default("skip"))
     .option("--image-root <dir>", "image paths in requests resolve inside this folder and may not leave it", ".")
@@ -89,6 +90,7 @@ function serverKey(envVar: string | undefined): string | undefined {
 export async function runServe(flags: ServeFlags): Promise<number> {
   const port = portOf(flags.port);
   const maxBodyMb = positiveInt(flags.maxBodyMb, "--max-body-mb")!;
+  const images = imageLimits(flags);
   const apiKey = serverKey(flags.apiKeyEnv);
   const profile = profileByName(flags.profile);
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -101,7 +103,7 @@ export async function runServe(flags: ServeFlags): Promise<number> {
   try {
     const judge = ledger
       ? makeClient(
-          { model: judgeModel!, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), concurrency: positiveInt(flags.judgeConcurrency, "--judge-concurrency"), ...judgeSettings(profile) },
+          { model: judgeModel!, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), concurrency: positiveInt(flags.judgeConcurrency, "--judge-concurrency"), images, ...judgeSettings(profile) },
           ledger,
         )
       : undefined;

@@ -15,18 +15,15 @@ export interface EngineImage {
   sha256: string;
 }
 
-/** How a stage hands over the image to the model. */
+/** How a stage hands over the image to the model (its size limits are the endpoint's: EndpointConfig.images). */
 export interface ImagePartOptions {
   detail?: "auto" | "low" | "high";
-  /** Longest side in pixels sent to the model (the client downscales); unset: the image as it is. */
-  maxSide?: number;
 }
 
 /** The image first, then the text: the order most VLMs were trained on for single-image prompts. */
 export function withImageParts(image: EngineImage, text: string, options: ImagePartOptions = {}): ContentPart[] {
   const part: ContentPart = { type: "image", source: { path: image.path } };
   if (options.detail !== undefined) part.detail = options.detail;
-  if (options.maxSide !== undefined) part.maxSide = options.maxSide;
   return [part, { type: "text", text }];
 }
 

@@ -15,7 +15,7 @@ import { requestJson, toWireMessages, withImageBudget } from "./messages.js";
 import type { ModelEvents } from "./progress.js";
 import { ModelCallError } from "./errors.js";
 import { CallFailedError, Scheduler, SchedulerStoppedError, type RetryDecision } from "./scheduler.js";
-import type { CallContext, ChatRequest, ChatResult } from "./types.js";
+import type { CallContext, ChatRequest, ChatResult, ContentPart } from "./types.js";
 
 export { CallPendingError, ModelCallError, type ModelCallFailure } from "./errors.js";
 
@@ -95,11 +95,24 @@ export class ModelClient {
 
   /** Whether the ledger already holds a success for `request` (a dry run's "already paid for"); makes no call. */
   async isRecorded(request: ChatRequest): Promise<boolean> {
-    return this.options.ledger.getSuccess(requestKey(await canonicalRequest(this.endpoint.model, this.endpoint.params, request))) !== undefined;
+    return this.options.ledger.getSuccess(requestKey(await canonicalRequest(this.endpoint.model, this.endpoint.params, this.withImageLimits(request)))) !== undefined;
+  }
+
+  /** `request` with the endpoint's image limits on every image part that has none of its own. */
+  withImageLimits(request: ChatRequest): ChatRequest {
+    const { maxSide, maxPixels } = this.endpoint.images;
+    if (maxSide === undefined && maxPixels === undefined) return request;
+    const limited = (p: ContentPart): ContentPart =>
+      p.type !== "image" || p.maxSide !== undefined || p.maxPixels !== undefined
+        ? p
+        : { ...p, ...(maxSide !== undefined ? { maxSide } : {}), ...(maxPixels !== undefined ? { maxPixels } : {}) };
+    return { ...request, messages: request.messages.map((m) => (typeof m.content === "string" ? m : { ...m, content: m.content.map(limited) })) };
   }
 
   /** Answers `request`, from the ledger when it was answered before. Throws {@link ModelCallError}. */
-  async chat(request: ChatRequest, context: CallContext): Promise<ChatResult> {
+  async chat(asked: ChatRequest, context: CallContext): Promise<ChatResult> {
+    // The limits become part of the request, so its ledger key, its wire body and a batch line all carry them.
+    const request = this.withImageLimits(asked);
     const canonical = await canonicalRequest(this.endpoint.model, this.endpoint.params, request);
     const key = requestKey(canonical);
     const recorded = this.options.ledger.getSuccess(key);
@@ -136,7 +149,7 @@ export class ModelClient {
   async wireBody(request: ChatRequest): Promise<ChatCompletionCreateParamsNonStreaming> {
     return {
       model: this.endpoint.model,
-      messages: await toWireMessages(request.messages),
+      messages: await toWireMessages(this.withImageLimits(request).messages),
       ...this.endpoint.params,
       ...request.params,
       ...(request.responseFormat ? { response_format: request.responseFormat } : {}),

@@ -46,6 +46,12 @@ export const endpointConfigSchema = z.strictObject({
   /** How to ask for JSON: the json_schema response format, json_object, or instructions in the prompt only. */
   structuredOutput: z.enum(["json_schema", "json_object", "prompt"]).default("json_schema"),
   price: priceSchema.optional(),
+  /**
+   * Limits on the images sent: larger ones are downscaled (once per run) to a longest side of `maxSide` and at
+   * most `maxPixels` pixels. An image part's own limits win. Part of each call's ledger key, so changing them
+   * makes new calls. Unset: images go as they are.
+   */
+  images: z.strictObject({ maxSide: z.number().int().positive().optional(), maxPixels: z.number().int().positive().optional() }).default({}),
 });
 
 export type EndpointConfig = z.input<typeof endpointConfigSchema>;

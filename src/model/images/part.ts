@@ -14,14 +14,15 @@ const FAIL_ON = "error" as const;
 // The pass-through check decodes to a thumbnail: JPEG then decodes at 1/8 scale (shrink-on-load) yet still
 // reads every byte of the entropy-coded data, so truncation is caught at a fraction of the cost.
 const CHECK_SIDE = 64;
-// Hashes of images already proven decodable: the same image goes to a model and then to several judges, and a
-// PNG cannot shrink-on-load, so re-checking would decode it in full each time. Bounded; 64 hex chars an entry.
+// Images already proven decodable and sent as they are, by hash, with their displayed size: the same image goes
+// to a model and then to several judges, and a PNG cannot shrink-on-load, so re-checking would decode it in full
+// each time (and even reading its header again costs a libvips call per request). Bounded; ~100 bytes an entry.
 const VERIFIED_LIMIT = 10_000;
-const verified = new Set<string>();
+const verified = new Map<string, { width: number; height: number }>();
 
-function rememberVerified(sha256: string): void {
+function rememberVerified(sha256: string, size: { width: number; height: number }): void {
   if (verified.size >= VERIFIED_LIMIT) verified.clear();
-  verified.add(sha256);
+  verified.set(sha256, size);
 }
 
 // Images re-encoded (downscaled or converted) are kept, so each distinct image is prepared once per run however
@@ -117,6 +118,9 @@ export function fittedSize(width: number, height: number, maxSide: number | unde
 async function prepare(bytes: Buffer, label: string, options: ImageOptions, sha256: string): Promise<Prepared> {
   const format = sniffImageFormat(bytes);
   if (!format) throw new ImageError(label, `not a supported image (${describeUnknownBytes(bytes)}); supported: ${SUPPORTED_LIST}`);
+  // The hash covers the options, so an image verified under them is sent as it is again.
+  const known = SENDABLE_FORMATS.has(format) ? verified.get(sha256) : undefined;
+  if (known) return { bytes, format, sourceFormat: format, width: known.width, height: known.height, resized: false };
   try {
     const image = openImage(bytes, format, label);
     const meta = await image.metadata(); // header only: cheap, but blind to truncation
@@ -126,10 +130,8 @@ async function prepare(bytes: Buffer, label: string, options: ImageOptions, sha2
     const resize = fitted !== undefined;
     if (!resize && SENDABLE_FORMATS.has(format)) {
       // Sent untouched, so decode once just to prove the model's server will be able to.
-      if (!verified.has(sha256)) {
-        await image.resize(CHECK_SIDE, CHECK_SIDE, { fit: "inside" }).raw().toBuffer();
-        rememberVerified(sha256);
-      }
+      await image.resize(CHECK_SIDE, CHECK_SIDE, { fit: "inside" }).raw().toBuffer();
+      rememberVerified(sha256, { width, height });
       return { bytes, format, sourceFormat: format, width, height, resized: false };
     }
     // Re-encoding drops EXIF, so bake the orientation in: the pixels then look as a viewer shows the original.

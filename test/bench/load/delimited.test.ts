@@ -78,6 +78,36 @@ describe("delimited parser (pandas read_csv defaults)", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test("readDelimitedFile decodes UTF-8 cut by its 1 MiB reads as a whole-file decode does (ASCII reads are copied, not decoded)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mmif-delim-"));
+    const MiB = 1 << 20;
+    // A file of ASCII with, at the end of each 1 MiB read, one of: a character cut in two, a truncated sequence
+    // followed by ASCII, a stray continuation byte, a valid character; the next read is pure ASCII.
+    const tails = [Buffer.from("€"), Buffer.from("😀"), Buffer.from([0xe2, 0x82]), Buffer.from([0x80]), Buffer.from([0xff]), Buffer.from("é")];
+    try {
+      for (const [t, tail] of tails.entries()) {
+        for (const cut of [1, tail.length - 1, tail.length]) {
+          if (cut < 1 || cut > tail.length) continue;
+          const parts: Buffer[] = [Buffer.from("a\tb\n")];
+          let size = parts[0]!.length;
+          for (let read = 1; read <= 3; read++) {
+            const filler = read * MiB - cut - size; // the tail's first `cut` bytes end this read
+            parts.push(Buffer.from(`r${read}\t${"x".repeat(filler - `r${read}\t`.length)}`), tail, Buffer.from(`\t${read}\n`));
+            size = parts.reduce((n, b) => n + b.length, 0);
+          }
+          const buf = Buffer.concat(parts);
+          const file = path.join(dir, `t${t}-${cut}.tsv`);
+          fs.writeFileSync(file, buf);
+          const recs = [];
+          for await (const r of readDelimitedFile(file, "\t")) recs.push(r.fields);
+          assert.deepEqual(recs, fields(buf.toString("utf8")), `tail ${[...tail].map((b) => b.toString(16)).join(" ")} cut after ${cut} bytes`);
+        }
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("delimited parser memory", () => {

@@ -163,6 +163,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   const filterOptions = checks.value(() => filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags, "--image-concurrency"));
   checks.done();
   const issues: RowIssue[] = [];
+  const exportProblems: string[] = [];
   return withModelRun("generate", flags.out, flags.quiet, async (run) => {
     const out = run.out;
     await run.startBatch(flags);
@@ -213,11 +214,14 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
         questions: flags.questions ? readQuestionInputs(flags.questions, issues) : undefined,
         limit: positiveInt(flags.limit, "--limit"),
         verdict: () => run.verdict(),
+        onExportProblem: (file, { line, message }) => exportProblems.push(`mmif generate: ${file} leaves out items.jsonl line ${line}: ${message}\n`),
       }),
     );
     await run.submitBatch();
     await reportAfterRun(out, {}, flags.quiet);
     for (const i of issues.slice(0, 20)) process.stderr.write(`mmif: ${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}\n`);
+    for (const p of exportProblems.slice(0, 20)) process.stderr.write(p);
+    if (exportProblems.length > 20) process.stderr.write(`mmif generate: ${exportProblems.length - 20} more line(s) left out of the exports (stats.json exports.problems)\n`);
     const s = stats;
     process.stderr.write(
       `mmif generate: ${s.status === "complete" ? "" : `${s.status.toUpperCase()}: `}images ${s.images.kept}/${s.images.total} kept; items ${s.items.total}, answered ${s.items.answered}, kept ${s.items.kept} ` +

@@ -10,7 +10,8 @@ import { scoreItem } from "../bench/score.js";
 import { rngFor } from "../common/random.js";
 import type { ModelClient } from "../model/client.js";
 import { CallPendingError, ModelCallError } from "../model/errors.js";
-import { assemblePrompt, toBenchConstraint, verdictRecords } from "../engine/respond.js";
+import { assemblePrompt } from "../constraints/prompt.js";
+import { toBenchConstraint, verdictRecords } from "../engine/respond.js";
 import type { EngineItem } from "../engine/types.js";
 import type { PreferencePair } from "../records/pairs.js";
 

@@ -8,7 +8,7 @@ import { dirname, join, resolve } from "node:path";
 import type { RowIssue } from "../bench/types.js";
 import { OrderedJsonlWriter, forEachBounded } from "../io/ordered-writer.js";
 import type { EngineItem } from "../engine/types.js";
-import { readRecords, writtenBy, type DpoStats } from "../records/index.js";
+import { checkRecord, readRecords, writtenBy, type DpoStats } from "../records/index.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import type { ModelEvents } from "../model/progress.js";
 import { addReason } from "../run/reasons.js";
@@ -25,11 +25,9 @@ export type { DpoStats };
 export async function itemsFileProblem(path: string): Promise<string | undefined> {
   for await (const line of readJsonObjects(createReadStream(path))) {
     if ("error" in line) return `${path} line ${line.line}: ${line.error}; expected the items.jsonl of mmif generate`;
-    const first = line.value;
-    if ("chosen" in first && "rejected" in first) return `${path} holds preference pairs (pairs.jsonl of mmif dpo), not items; give the items.jsonl of mmif generate`;
-    const missing = ["task", "constraints", "kept"].filter((f) => !(f in first));
-    if (missing.length > 0) return `${path} line ${line.line} is not an item of mmif generate (no ${missing.join(", ")}); give the items.jsonl of mmif generate`;
-    return undefined;
+    if ("chosen" in line.value && "rejected" in line.value) return `${path} holds preference pairs (pairs.jsonl of mmif dpo), not items; give the items.jsonl of mmif generate`;
+    const checked = checkRecord("items.jsonl", line.value);
+    return "error" in checked ? `${path} line ${line.line}: ${checked.error}; give the items.jsonl of mmif generate` : undefined;
   }
   return `${path} is empty; give the items.jsonl of mmif generate`;
 }

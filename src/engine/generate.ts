@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { IMAGES_DIR, ImagePlacer } from "../export/images.js";
+import { IMAGES_DIR, ImagePlacer, type ExportProblem } from "../export/index.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { keepOnlyFiles } from "../io/tidy.js";
 import { usageWithCost } from "../model/accounting.js";
@@ -33,6 +33,8 @@ export interface GenerateOptions extends PipelineOptions {
   window?: number;
   /** How the run ended, asked once the work is done (src/run/status.ts); complete when not given. */
   verdict?: () => RunVerdict;
+  /** Hears each kept item the exports leave out (a literal `<image>`, an image that cannot be placed). */
+  onExportProblem?: (file: string, problem: ExportProblem) => void;
 }
 
 /** Inputs for the pipeline: kept images (writing every filter record on the way), then questions. */
@@ -90,7 +92,11 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
   // images/ holds exactly the kept items' images, also after a rerun that keeps fewer.
   keepOnlyFiles(join(options.outDir, IMAGES_DIR), keptImages);
 
-  await exportKeptItems(join(options.outDir, "items.jsonl"), options.outDir);
+  let exportProblems = 0;
+  const exported = await exportKeptItems(join(options.outDir, "items.jsonl"), options.outDir, (file, problem) => {
+    exportProblems++;
+    options.onExportProblem?.(file, problem);
+  });
   const clients = allClients(options.clients);
   const usage = usageWithCost(options.ledger, Object.fromEntries(clients.map((c) => [c.model, c.endpoint.price])));
   const priced = usage.filter((u) => u.cost !== null);
@@ -100,6 +106,7 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
     cost: priced.length === 0 ? null : priced.reduce((s, u) => s + u.cost!, 0),
     seed: options.seed,
     stages: [...options.stages],
+    exports: { bench: exported.bench, sft: exported.sft.exported, problems: exportProblems },
   });
   writeJsonFile(join(options.outDir, "stats.json"), result);
   return result;

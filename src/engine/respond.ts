@@ -6,14 +6,10 @@
 import type { Profile } from "../bench/profiles.js";
 import { judgeFnFor, withImage, type JudgeClients } from "../bench/run.js";
 import { scoreItem, type ItemResult } from "../bench/score.js";
+import { assemblePrompt } from "../constraints/prompt.js";
 import type { Constraint } from "../constraints/schema.js";
 import { ModelCallError, type ModelClient } from "../model/client.js";
 import type { EngineConstraint, EngineItem, Verdict } from "./types.js";
-
-/** MM-IFEval assembly (spec §2): the task, then each constraint's value after one ASCII space. */
-export function assemblePrompt(task: string, constraints: readonly { key: string; value: string }[], without?: string): string {
-  return task + constraints.filter((c) => c.key !== without).map((c) => ` ${c.value}`).join("");
-}
 
 export function toBenchConstraint(c: EngineConstraint): Constraint {
   return { key: c.key, value: c.value, judge: c.judge };

@@ -120,7 +120,7 @@ export class StatsCollector {
     items.kept_rate = items.answered === 0 ? 0 : items.kept / items.answered;
   }
 
-  finish(extra: Pick<GenerateStats, keyof RunVerdict | "usage" | "cost" | "seed" | "stages">): GenerateStats {
+  finish(extra: Pick<GenerateStats, keyof RunVerdict | "usage" | "cost" | "seed" | "stages" | "exports">): GenerateStats {
     const out = structuredClone(this.s);
     for (const h of [out.constraints.counts.all, out.constraints.counts.kept]) h.percent = percentOf(h.histogram, h.items);
     // The writer and the status first: what a reader must see before any count.

@@ -35,8 +35,6 @@ export class ExportSetupError extends InputError {}
 export interface FormatWriter {
   /** The files this format writes, relative to the output folder. */
   readonly files: string[];
-  /** Why a record cannot go into this format (`field: reason`), checked before its image is placed. */
-  check?(record: ExportRecord): string | undefined;
   write(record: ExportRecord, image: PlacedImage): Promise<void>;
   close(): Promise<void>;
   abort(): Promise<void>;
@@ -46,10 +44,15 @@ export interface FormatOptions {
   format: ExportFormat;
   kind: RecordKind;
   outDir: string;
+  /** The dataset name: the dataset_info.json key, and the files' base name unless `fileStem` says otherwise. */
   name: string;
+  /** The files' base name (`<fileStem>.jsonl`, `<fileStem>.parquet`); default `name`. */
+  fileStem?: string;
   imageMode: ImageMode;
   parquet?: ParquetSinkOptions;
 }
+
+const stem = (o: FormatOptions) => o.fileStem ?? o.name;
 
 /** About how many bytes of text and image a record carries (bounds Parquet row groups). */
 function recordBytes(record: ExportRecord, image: PlacedImage): number {
@@ -62,17 +65,19 @@ function imageCell(image: PlacedImage, embed: boolean): ImageCell | string {
 }
 
 /**
- * Formats that mark the image with a text token read every literal token in the text as one more image:
- * LLaMA-Factory then stops on "the number of images does not match the number of <image> tokens". Such a record
- * is reported and left out rather than silently altered.
+ * One rule for a literal `<image>` in a record's text, the same in every format, so a dataset has the same rows
+ * whatever it is exported as: the record is reported and left out, never silently altered. LLaMA-Factory and
+ * ShareGPT trainers (LLaVA) read every `<image>` in the text as one more image and stop on "the number of images
+ * does not match the number of <image> tokens"; TRL's processors for LLaVA-style models expand the same text token
+ * into image features (a mismatch again), and the plain-string Parquet columns reach the same processors.
  */
-function tokenClash(record: ExportRecord, token: string, trainer: string): string | undefined {
+export function imageTokenProblem(record: ExportRecord): string | undefined {
   const fields: Array<[string, string]> =
     record.kind === "sft"
       ? [["prompt", record.prompt], ["response", record.response]]
       : [["prompt", record.prompt], ["chosen", record.chosen], ["rejected", record.rejected]];
-  const hit = fields.find(([, text]) => text.includes(token));
-  return hit && `${hit[0]}: holds the literal text "${token}", which ${trainer} reads as an image placeholder (the record has one image); left out`;
+  const hit = fields.find(([, text]) => text.includes(IMAGE_TOKEN));
+  return hit && `${hit[0]}: holds the literal text "${IMAGE_TOKEN}", which trainers read as an image placeholder (the record has one image); left out`;
 }
 
 function readDatasetInfo(path: string): Record<string, unknown> {
@@ -94,13 +99,12 @@ function readDatasetInfo(path: string): Record<string, unknown> {
 }
 
 function llamaFactory(o: FormatOptions): FormatWriter {
-  const file = `${o.name}.jsonl`;
+  const file = `${stem(o)}.jsonl`;
   const infoPath = join(o.outDir, "dataset_info.json");
   readDatasetInfo(infoPath); // an unreadable one stops the export before anything is written
   const sink = new JsonlSink(join(o.outDir, file));
   return {
     files: [file, "dataset_info.json"],
-    check: (record) => tokenClash(record, IMAGE_TOKEN, "LLaMA-Factory"),
     async write(record, image) {
       if (record.kind === "sft") {
         const example = sftExample(record.prompt, record.response, isAbsolute(image.ref) ? image.ref : join(o.outDir, image.ref), o.outDir);
@@ -122,11 +126,10 @@ function llamaFactory(o: FormatOptions): FormatWriter {
 }
 
 function shareGpt(o: FormatOptions): FormatWriter {
-  const file = `${o.name}.jsonl`;
+  const file = `${stem(o)}.jsonl`;
   const sink = new JsonlSink(join(o.outDir, file));
   return {
     files: [file],
-    check: (record) => tokenClash(record, "<image>", "a ShareGPT trainer (LLaVA, LLaMA-Factory)"),
     write: (r, image) => sink.write(r.kind === "sft" ? shareGptSft(r.id, r.prompt, r.response, [image.ref]) : shareGptPreference(r.id, r.prompt, r.chosen, r.rejected, [image.ref])),
     close: () => sink.close(),
     abort: () => sink.abort(),
@@ -135,10 +138,10 @@ function shareGpt(o: FormatOptions): FormatWriter {
 
 function trl(o: FormatOptions): FormatWriter {
   const embed = o.imageMode === "embed";
-  const json = new JsonlSink(join(o.outDir, `${o.name}.jsonl`));
-  const table = new ParquetSink(join(o.outDir, `${o.name}.parquet`), trlColumns(o.kind, embed), o.parquet);
+  const json = new JsonlSink(join(o.outDir, `${stem(o)}.jsonl`));
+  const table = new ParquetSink(join(o.outDir, `${stem(o)}.parquet`), trlColumns(o.kind, embed), o.parquet);
   return {
-    files: [`${o.name}.jsonl`, `${o.name}.parquet`],
+    files: [`${stem(o)}.jsonl`, `${stem(o)}.parquet`],
     async write(r, image) {
       const cell = [imageCell(image, embed)];
       if (r.kind === "sft") {
@@ -171,7 +174,7 @@ export function tableColumns(kind: RecordKind, embed: boolean): ColumnSpec[] {
 
 function parquet(o: FormatOptions): FormatWriter {
   const embed = o.imageMode === "embed";
-  const file = `${o.name}.parquet`;
+  const file = `${stem(o)}.parquet`;
   const table = new ParquetSink(join(o.outDir, file), tableColumns(o.kind, embed), o.parquet);
   return {
     files: [file],

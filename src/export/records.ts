@@ -1,13 +1,16 @@
 /**
  * What `mmif export` reads: the items of `mmif generate` (items.jsonl, EngineItem) or the preference pairs of
  * `mmif dpo` (pairs.jsonl), streamed and checked line by line. The kind of file is told by its first record:
- * `chosen`/`rejected` make pairs, `constraints`/`task` make items. Each line becomes an SFT record, a preference
- * record, a skip (an item that was not kept or has no answer), or an error naming the line and the field.
+ * `chosen`/`rejected` make pairs, `constraints`/`task` make items. Each line is checked by its kind's schema (the
+ * readers of src/records) and becomes an SFT record, a preference record, a skip (an item that was not kept or has
+ * no answer), or an error naming the line and the field.
  */
 import { createReadStream } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { readJsonObjects } from "../io/json-lines.js";
-import { InputError } from "../common/errors.js";
+import { assemblePrompt } from "../constraints/prompt.js";
+import { checkRecord } from "../records/read.js";
+import type { ItemImage } from "../records/items.js";
 
 export type InputKind = "items" | "pairs";
 
@@ -31,12 +34,12 @@ export interface SftRecord {
 export interface PreferenceRecord {
   kind: "preference";
   id: string;
-  itemId: string | null;
+  itemId: string;
   /** The full prompt, shown with the image to both answers. */
   prompt: string;
   chosen: string;
   rejected: string;
-  strategy: string | null;
+  strategy: string;
   image: SourceImage;
 }
 
@@ -58,86 +61,30 @@ export function detectKind(value: Record<string, unknown>): InputKind | undefine
   return undefined;
 }
 
-class FieldError extends InputError {}
-
-function str(value: Record<string, unknown>, field: string): string {
-  const v = value[field];
-  if (typeof v !== "string") throw new FieldError(`${field}: ${v === undefined ? "missing" : `expected a string, got ${describe(v)}`}`);
-  return v;
-}
-
-function optionalStr(value: Record<string, unknown>, field: string): string | null {
-  const v = value[field];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "string") throw new FieldError(`${field}: expected a string, got ${describe(v)}`);
-  return v;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "a list";
-  return typeof v === "object" ? "an object" : `${typeof v} ${JSON.stringify(v)}`;
-}
-
-function image(value: Record<string, unknown>, baseDir: string): SourceImage {
-  const img = value.image;
-  if (typeof img !== "object" || img === null || Array.isArray(img)) throw new FieldError(`image: ${img === undefined ? "missing" : `expected an object {path, sha256}, got ${describe(img)}`}`);
-  const { path, sha256, copy } = img as Record<string, unknown>;
-  if (typeof path !== "string" || path === "") throw new FieldError(`image.path: ${path === undefined ? "missing" : "expected a non-empty string"}`);
-  if (sha256 !== undefined && typeof sha256 !== "string") throw new FieldError(`image.sha256: expected a string, got ${describe(sha256)}`);
-  if (copy !== undefined && (typeof copy !== "string" || copy === "")) throw new FieldError(`image.copy: expected a non-empty string, got ${describe(copy)}`);
+/** A record's image with `path` and `copy` resolved against the folder of the file that names it. */
+export function sourceImage(image: ItemImage, baseDir: string): SourceImage {
   return {
-    path: resolve(baseDir, path),
-    sha256: sha256 !== undefined && SHA256.test(sha256) ? sha256.toLowerCase() : "",
-    ...(copy !== undefined ? { copy: resolve(baseDir, copy) } : {}),
+    path: resolve(baseDir, image.path),
+    sha256: SHA256.test(image.sha256) ? image.sha256.toLowerCase() : "",
+    ...(image.copy !== undefined ? { copy: resolve(baseDir, image.copy) } : {}),
   };
 }
 
-/** The user prompt of an item: its `prompt`, or the task followed by each constraint after one space. */
-function itemPrompt(value: Record<string, unknown>): string {
-  if (value.prompt !== undefined) return str(value, "prompt");
-  const task = str(value, "task");
-  const constraints = value.constraints;
-  if (!Array.isArray(constraints)) throw new FieldError(`constraints: ${constraints === undefined ? "missing (and no prompt)" : `expected a list, got ${describe(constraints)}`}`);
-  let prompt = task;
-  constraints.forEach((c, i) => {
-    const v = typeof c === "object" && c !== null ? (c as Record<string, unknown>).value : undefined;
-    if (typeof v !== "string") throw new FieldError(`constraints[${i}].value: expected a string`);
-    prompt += ` ${v}`;
-  });
-  return prompt;
-}
-
-function itemRecord(value: Record<string, unknown>, baseDir: string): RecordOutcome {
-  const id = str(value, "id");
-  if (value.kept !== true) return { skip: "not kept" };
-  if (value.response === undefined || value.response === null) return { skip: "no response" };
-  return { record: { kind: "sft", id, prompt: itemPrompt(value), response: str(value, "response"), image: image(value, baseDir) } };
-}
-
-function pairRecord(value: Record<string, unknown>, baseDir: string): RecordOutcome {
-  return {
-    record: {
-      kind: "preference",
-      id: str(value, "id"),
-      itemId: optionalStr(value, "item_id"),
-      prompt: str(value, "prompt"),
-      chosen: str(value, "chosen"),
-      rejected: str(value, "rejected"),
-      strategy: optionalStr(value, "strategy"),
-      image: image(value, baseDir),
-    },
-  };
-}
-
-/** Turns one parsed line into a record, a skip or an error (with the field at fault). */
+/** Turns one parsed line into a record, a skip or an error (with the field at fault), checked by the file kind's schema. */
 export function toRecord(kind: InputKind, value: Record<string, unknown>, baseDir: string): RecordOutcome {
-  try {
-    return kind === "items" ? itemRecord(value, baseDir) : pairRecord(value, baseDir);
-  } catch (e) {
-    if (e instanceof FieldError) return { error: e.message };
-    throw e;
+  if (kind === "items") {
+    const checked = checkRecord("items.jsonl", value);
+    if ("error" in checked) return checked;
+    const item = checked.value;
+    if (item.kept !== true) return { skip: "not kept" };
+    if (item.response === undefined) return { skip: "no response" };
+    const prompt = item.prompt ?? assemblePrompt(item.task, item.constraints);
+    return { record: { kind: "sft", id: item.id, prompt, response: item.response, image: sourceImage(item.image, baseDir) } };
   }
+  const checked = checkRecord("pairs.jsonl", value);
+  if ("error" in checked) return checked;
+  const p = checked.value;
+  return { record: { kind: "preference", id: p.id, itemId: p.item_id, prompt: p.prompt, chosen: p.chosen, rejected: p.rejected, strategy: p.strategy, image: sourceImage(p.image, baseDir) } };
 }
 
 /**

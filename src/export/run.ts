@@ -5,7 +5,7 @@
  */
 import { mkdir, stat } from "node:fs/promises";
 import { ExportImageError, ImagePlacer, type ImageMode } from "./images.js";
-import { ExportSetupError, FORMAT_IMAGE_MODES, openFormat, type ExportFormat, type FormatWriter } from "./formats.js";
+import { ExportSetupError, FORMAT_IMAGE_MODES, imageTokenProblem, openFormat, type ExportFormat, type FormatWriter } from "./formats.js";
 import type { ParquetSinkOptions } from "./parquet.js";
 import { readExportRecords, type InputKind } from "./records.js";
 
@@ -21,8 +21,12 @@ export interface ExportOptions {
   imageMode?: ImageMode;
   /** Dataset name: `<name>.jsonl` / `<name>.parquet` and the dataset_info.json key (default by kind). */
   name?: string;
-  /** The kind of input, when not told by its first record. */
+  /** The files' base name when it differs from the dataset name (generate's `sft.jsonl` declared as `mmif_sft`). */
+  fileStem?: string;
+  /** The kind of input, when not told by its first record; given, the format's files are written even for no records. */
   kind?: InputKind;
+  /** An input without records is an empty dataset, not an error (a generate run that kept nothing). */
+  allowEmpty?: boolean;
   parquet?: ParquetSinkOptions;
   /** Hears each problem as it is found: a malformed line, a missing field, a missing image. */
   onProblem?: (problem: ExportProblem) => void;
@@ -78,12 +82,13 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
   const open = (kind: InputKind) => {
     summary.kind = kind;
     summary.name = options.name ?? DEFAULT_NAMES[kind];
-    writer = openFormat({ format: options.format, kind: kind === "items" ? "sft" : "preference", outDir: options.outDir, name: summary.name, imageMode, parquet: options.parquet });
+    writer = openFormat({ format: options.format, kind: kind === "items" ? "sft" : "preference", outDir: options.outDir, name: summary.name, fileStem: options.fileStem, imageMode, parquet: options.parquet });
     summary.files = writer.files;
   };
+  if (options.kind !== undefined) open(options.kind);
 
   try {
-    for await (const { line, outcome } of readExportRecords(options.input, { kind: options.kind, onKind: open })) {
+    for await (const { line, outcome } of readExportRecords(options.input, { kind: options.kind, onKind: (kind) => writer ?? open(kind) })) {
       summary.lines++;
       options.onLine?.();
       if ("error" in outcome) {
@@ -91,7 +96,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
       } else if ("skip" in outcome) {
         summary.skipped[outcome.skip] = (summary.skipped[outcome.skip] ?? 0) + 1;
       } else {
-        const clash = writer!.check?.(outcome.record);
+        const clash = imageTokenProblem(outcome.record);
         if (clash !== undefined) {
           problem(line, clash);
           continue;
@@ -109,7 +114,7 @@ export async function runExport(options: ExportOptions): Promise<ExportSummary> 
         summary.exported++;
       }
     }
-    if (summary.lines === 0) throw new ExportSetupError(`${options.input} has no records`);
+    if (summary.lines === 0 && !options.allowEmpty) throw new ExportSetupError(`${options.input} has no records`);
     await writer?.close();
   } catch (e) {
     await writer?.abort();

@@ -60,4 +60,5 @@ export const itemSchema = z.object({
 export type EngineConstraint = z.infer<typeof engineConstraintSchema>;
 export type DroppedConstraint = z.infer<typeof droppedConstraintSchema>;
 export type EngineItem = z.infer<typeof itemSchema>;
+export type ItemImage = z.infer<typeof itemImageSchema>;
 export type TaskSource = EngineItem["source"];

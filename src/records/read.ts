@@ -36,17 +36,21 @@ export const JSON_KINDS = {
 export type JsonlKind = keyof typeof JSONL_KINDS;
 export type JsonKind = keyof typeof JSON_KINDS;
 
+/** Checks one parsed line against its kind's schema: the record, or why it is not one (the field at fault). */
+export function checkRecord<K extends JsonlKind>(kind: K, value: unknown): { value: z.infer<(typeof JSONL_KINDS)[K]> } | { error: string } {
+  const checked = JSONL_KINDS[kind].safeParse(value);
+  if (checked.success) return { value: checked.data as z.infer<(typeof JSONL_KINDS)[K]> };
+  return { error: `not a record of ${kind}: ${zodMessage("", checked.error)}` };
+}
+
 /** Streams a JSONL file of one kind (a path, or an open stream) record by record. */
 export async function* readRecords<K extends JsonlKind>(kind: K, input: string | Readable): AsyncGenerator<RecordLine<z.infer<(typeof JSONL_KINDS)[K]>>> {
-  const schema = JSONL_KINDS[kind];
   for await (const parsed of readJsonObjects(typeof input === "string" ? createReadStream(input) : input)) {
     if ("error" in parsed) {
       yield parsed;
       continue;
     }
-    const checked = schema.safeParse(parsed.value);
-    if (checked.success) yield { line: parsed.line, value: checked.data as z.infer<(typeof JSONL_KINDS)[K]> };
-    else yield { line: parsed.line, error: `not a record of ${kind}: ${zodMessage("", checked.error)}` };
+    yield { line: parsed.line, ...checkRecord(kind, parsed.value) };
   }
 }
 

@@ -91,6 +91,8 @@ export const generateStatsSchema = z.object({
   cost: z.number().nullable(),
   seed: z.number(),
   stages: z.array(z.string()),
+  /** Kept items written to bench.jsonl and sft.jsonl, and lines the exporter left out with a problem (absent in files written before it was added). */
+  exports: z.object({ bench: z.number(), sft: z.number(), problems: z.number() }).optional(),
 });
 
 export const dpoStatsSchema = z.object({

@@ -37,7 +37,7 @@ describe("mmif export", () => {
     const r = await runCli(["export", "--in", input, "--format", "trl", "--out", out]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, new RegExp(`${input} line 2: not valid JSON`));
-    assert.match(r.stderr, new RegExp(`${input} line 3: chosen: expected a string, got number 42`));
+    assert.match(r.stderr, new RegExp(`${input} line 3: not a record of pairs.jsonl: chosen: Invalid input: expected string, received number`));
     assert.match(r.stderr, new RegExp(`${input} line 4: image.path: no such file: ${join(dir, "pics", "nowhere.png")}`));
     assert.match(r.stderr, /2 pairs exported as trl; 3 lines with problems \(1 image\)/);
     assert.deepEqual(readJsonl(join(out, "mmif_dpo.jsonl")).map((x) => x.id), ["p1", "p5"]);

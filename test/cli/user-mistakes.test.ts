@@ -101,4 +101,10 @@ describe("user mistakes: one line, exit 2, no stack trace", () => {
     writeFileSync(empty, "\n");
     refused(await runCli(dpo(empty)), /empty\.jsonl is empty; give the items\.jsonl of mmif generate/);
   });
+
+  it("dpo --items given another JSONL: the items reader names the field", async () => {
+    const other = join(dir, "results.jsonl");
+    writeFileSync(other, `${JSON.stringify({ id: "1", tag: "C-Level", score: 1, status: "scored", replies: {}, rounds: 1 })}\n`);
+    refused(await runCli(dpo(other)), /results\.jsonl line 1: not a record of items\.jsonl: image: .*; give the items\.jsonl of mmif generate/);
+  });
 });

@@ -272,22 +272,38 @@ describe("export formats round-trip", () => {
     });
   });
 
-  describe("a literal <image> in the text", () => {
-    it("is reported and left out where it would count as an image (llamafactory, sharegpt), kept as text elsewhere", async () => {
-      const input = writeJsonl(join(dir, "token.jsonl"), [engineItem("t1", "pics/red.png"), engineItem("t2", "pics/red.png", { response: "See <image> here." })]);
-      const problems: Array<{ line: number; message: string }> = [];
-      for (const format of ["llamafactory", "sharegpt"] as const) {
-        problems.length = 0;
-        const summary = await run(input, { format, outDir: join(dir, `token-${format}`), onProblem: (p) => problems.push(p) });
-        assert.equal(summary.exported, 1);
-        assert.equal(problems.length, 1);
-        assert.equal(problems[0]!.line, 2);
-        assert.match(problems[0]!.message, /^response: holds the literal text "<image>"/);
-      }
-      const summary = await run(input, { format: "trl", outDir: join(dir, "token-trl") });
-      assert.equal(summary.exported, 2);
-      const rows = readJsonl<Record<string, any>>(join(dir, "token-trl", "mmif_sft.jsonl"));
-      assert.equal(rows[1]!.messages[1].content[0].text, "See <image> here.");
-    });
+  describe("a literal <image> in the text: one rule in every format", () => {
+    // Items carry it in the prompt or the response, pairs in the prompt, chosen or rejected answer.
+    const clashes = (id: string, image: string) => [
+      engineItem(`${id}-prompt`, image, { prompt: "Describe <image> please." }),
+      engineItem(`${id}-response`, image, { response: "See <image> here." }),
+    ];
+    const pairClashes = (image: string) => [
+      { ...pair("q-prompt", image, "drop-all"), prompt: "<image> Describe." },
+      { ...pair("q-chosen", image, "drop-all"), chosen: "Chosen <image>." },
+      { ...pair("q-rejected", image, "drop-all"), rejected: "Rejected <image>" },
+    ];
+    for (const format of ["llamafactory", "sharegpt", "trl", "parquet"] as const) {
+      it(`${format}: the record is reported with its line and field and left out; the others are exported`, async () => {
+        const itemsIn = writeJsonl(join(dir, `token-items-${format}.jsonl`), [engineItem("t1", "pics/red.png"), ...clashes("t", "pics/red.png")]);
+        const pairsIn = writeJsonl(join(dir, `token-pairs-${format}.jsonl`), [pair("q1", "pics/red.png", "drop-all"), ...pairClashes("pics/red.png")]);
+        for (const [input, lines] of [
+          [itemsIn, [[2, "prompt"], [3, "response"]]],
+          [pairsIn, [[2, "prompt"], [3, "chosen"], [4, "rejected"]]],
+        ] as const) {
+          const problems: Array<{ line: number; message: string }> = [];
+          const outDir = join(dir, `token-${format}-${input === itemsIn ? "items" : "pairs"}`);
+          const summary = await run(input, { format, outDir, onProblem: (p) => problems.push(p) });
+          assert.equal(summary.exported, 1, format);
+          assert.deepEqual(
+            problems.map((p) => [p.line, p.message]),
+            lines.map(([line, field]) => [line, `${field}: holds the literal text "<image>", which trainers read as an image placeholder (the record has one image); left out`]),
+          );
+          const ids = format === "parquet" ? (await readParquet(join(outDir, `${summary.name}.parquet`))).rows.map((r) => r.id) : readJsonl<{ id: string }>(join(outDir, `${summary.name}.jsonl`)).map((r) => r.id);
+          assert.deepEqual(ids, [input === itemsIn ? "t1" : "q1"]);
+          if (format === "trl") assert.deepEqual((await readParquet(join(outDir, `${summary.name}.parquet`))).rows.map((r) => r.id), ids);
+        }
+      });
+    }
   });
 });

@@ -44,16 +44,17 @@ describe("toRecord", () => {
     assert.deepEqual(toRecord("items", item({ response: undefined }), BASE), { skip: "no response" });
   });
 
-  it("names the field at fault", () => {
-    assert.deepEqual(toRecord("items", item({ id: 7 }), BASE), { error: "id: expected a string, got number 7" });
-    assert.deepEqual(toRecord("items", item({ response: ["a"] }), BASE), { error: "response: expected a string, got a list" });
-    assert.deepEqual(toRecord("items", item({ prompt: undefined, constraints: [{ key: "k" }] }), BASE), { error: "constraints[0].value: expected a string" });
-    assert.deepEqual(toRecord("items", item({ image: "a.png" }), BASE), { error: 'image: expected an object {path, sha256}, got string "a.png"' });
-    assert.deepEqual(toRecord("items", item({ image: { sha256: "" } }), BASE), { error: "image.path: missing" });
+  it("checks each line with the file kind's schema (src/records) and names the field at fault", () => {
+    const bad = (kind: "items" | "pairs", value: Record<string, unknown>) => (toRecord(kind, value, BASE) as { error: string }).error;
+    assert.equal(bad("items", item({ id: 7 })), "not a record of items.jsonl: id: Invalid input: expected string, received number");
+    assert.equal(bad("items", item({ response: ["a"] })), "not a record of items.jsonl: response: Invalid input: expected string, received array");
+    assert.match(bad("items", item({ prompt: undefined, constraints: [{ key: "k" }] })), /^not a record of items\.jsonl: constraints\[0\]\.\w+: /);
+    assert.equal(bad("items", item({ image: "a.png" })), "not a record of items.jsonl: image: Invalid input: expected object, received string");
+    assert.equal(bad("items", item({ image: { sha256: "" } })), "not a record of items.jsonl: image.path: Invalid input: expected string, received undefined");
     const p = pair("p1", "a.png", "drop-all") as unknown as Record<string, unknown>;
-    assert.deepEqual(toRecord("pairs", { ...p, rejected: null }, BASE), { error: "rejected: expected a string, got null" });
-    assert.deepEqual(toRecord("pairs", { ...p, chosen: undefined }, BASE), { error: "chosen: missing" });
-    assert.deepEqual(toRecord("pairs", { ...p, strategy: 3 }, BASE), { error: "strategy: expected a string, got number 3" });
+    assert.equal(bad("pairs", { ...p, rejected: null }), "not a record of pairs.jsonl: rejected: Invalid input: expected string, received null");
+    assert.equal(bad("pairs", { ...p, chosen: undefined }), "not a record of pairs.jsonl: chosen: Invalid input: expected string, received undefined");
+    assert.match(bad("pairs", { ...p, strategy: 3 }), /^not a record of pairs\.jsonl: strategy: Invalid option: expected one of "drop-all"/);
   });
 
   it("reads a pair with its full prompt, answers, item id and strategy", () => {

@@ -25,6 +25,7 @@
 //   Files are checked to exist, not opened; the model layer reads and checks them when a prompt is sent.
 import { basename, dirname, join, resolve } from "node:path";
 import type { Constraint } from "../../constraints/schema.js";
+import { assemblePrompt } from "../../constraints/prompt.js";
 import { readJsonObjects } from "../../io/json-lines.js";
 import { openInput } from "../../io/lines.js";
 import type { LoadedBench, RowIssue, Tag } from "../types.js";
@@ -54,12 +55,6 @@ export const IMAGE_KEYS = [
 
 export const AUTHORS_FILES: Readonly<Record<Tag, string>> = { "C-Level": "C-Level.jsonl", "P-Level": "P-Level.jsonl" };
 
-/** The C-Level prompt: instruction, then " " + value for each constraint, in order. */
-export function assemblePrompt(instruction: string, constraints: readonly Pick<Constraint, "value">[]): string {
-  let prompt = instruction;
-  for (const c of constraints) prompt += " " + c.value;
-  return prompt;
-}
 
 /** The level an authors' file name stands for, or undefined. */
 export function authorsFileTag(path: string): Tag | undefined {

@@ -60,7 +60,8 @@ export async function loadBench(path: string, options: LoadBenchOptions = {}): P
 }
 
 export { BenchFileError } from "./errors.js";
-export { assemblePrompt, IMAGE_KEYS } from "./authors.js";
+export { IMAGE_KEYS } from "./authors.js";
+export { assemblePrompt } from "../../constraints/prompt.js";
 export { loadAuthorsJsonl, type AuthorsLoadOptions } from "./authors.js";
 export { loadMmifJsonl, type JsonlLoadOptions } from "./jsonl.js";
 export { IMAGE_REFERENCE_MAX, loadVlmevalkitTsv, type TsvLoadOptions } from "./tsv.js";

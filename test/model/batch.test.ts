@@ -92,6 +92,9 @@ describe("BatchQueue against the scripted server (Files + Batches API through th
     assert.equal(r.cached, true);
     assert.equal(r.key, line.custom_id);
     assert.equal(server.chatRequests().length, 0);
+    // The imported call's request is in `calls`, as an online call's; batch_calls keeps no second copy.
+    assert.match(ledger.request(r.key)!, /"text":"one"|"content":"one"/);
+    assert.equal((ledger.database.prepare("SELECT COUNT(*) AS n FROM batch_calls WHERE request_z IS NOT NULL").get() as { n: number }).n, 0);
     // Batch calls cost the discounted price.
     const [u] = usageWithCost(ledger, { "test-model": { input: 1_000_000, output: 1_000_000 } });
     assert.equal(u!.cost, 0.5 * (u!.promptTokens + u!.completionTokens));

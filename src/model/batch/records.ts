@@ -36,7 +36,7 @@ export interface BatchCall {
   batch_id: string;
   model: string;
   stage: string;
-  /** The canonical request, written to `calls.request` when the answer is imported. */
+  /** The canonical request, recorded in `calls` when the answer is imported (and then dropped here). */
   request: string;
 }
 
@@ -158,13 +158,14 @@ export class BatchRecords {
     return row && this.toCall(row);
   }
 
+  // Once a call has an outcome its request is in `calls` (answer or failure), so the copy here is dropped.
   setOutcome(key: string, batchId: string, outcome: "ok" | "failed" | "missing"): void {
-    this.db.prepare("UPDATE batch_calls SET outcome = ? WHERE key = ? AND batch_id = ?").run(outcome, key, batchId);
+    this.db.prepare("UPDATE batch_calls SET outcome = ?, request = '', request_z = NULL, request_dict = NULL WHERE key = ? AND batch_id = ?").run(outcome, key, batchId);
   }
 
   /** Calls of a batch still without an answer: when the batch has ended, they will get none. */
   markMissing(batchId: string): number {
-    return this.db.prepare("UPDATE batch_calls SET outcome = 'missing' WHERE batch_id = ? AND outcome IS NULL").run(batchId).changes;
+    return this.db.prepare("UPDATE batch_calls SET outcome = 'missing', request = '', request_z = NULL, request_dict = NULL WHERE batch_id = ? AND outcome IS NULL").run(batchId).changes;
   }
 
   waitingCallsIn(batchId: string): BatchCall[] {

@@ -4,6 +4,7 @@ import { EXPORT_FORMATS, IMAGE_MODES, runExport, type ExportFormat, type ExportS
 import { EXIT } from "./exit-codes.js";
 import { FlagChecks } from "./flag-values.js";
 import { LineProgress } from "./line-progress.js";
+import { removeLeftoverTemps, tidyOnExit } from "../io/tidy.js";
 
 interface ExportFlags {
   in: string;
@@ -89,6 +90,9 @@ export async function runExportCommand(flags: ExportFlags): Promise<number> {
   const checks = new FlagChecks();
   checks.outDir(flags.out);
   checks.done();
+  // Half-written files of a killed export go now, and this one's on any exit (another live process's stay).
+  removeLeftoverTemps(flags.out);
+  const untidy = tidyOnExit(flags.out);
   const progress = new LineProgress("export", undefined, flags.quiet ? undefined : process.stderr);
   let shown = 0;
   let summary: ExportSummary;
@@ -108,6 +112,7 @@ export async function runExportCommand(flags: ExportFlags): Promise<number> {
     });
   } finally {
     progress.done();
+    untidy();
   }
   if (summary.kind === undefined) {
     process.stderr.write(`mmif export: ${flags.in}: no line is an item or a pair; nothing written\n`);

@@ -53,7 +53,7 @@ export function registerGenerate(program: Command): void {
         "(or screen given questions), sample constraint types from the 6/32 taxonomy, write and check constraints, assign verify " +
         "functions, answer with a responder VLM, score with the MM-IFEval scorer and keep items at or above the threshold.",
     )
-    .option("--images <dir>", "folder of images (searched recursively); tasks are proposed for each kept image")
+    .option("--images <dir>", "folder of images (searched recursively; an --out inside it is not searched); tasks are proposed for each kept image")
     .option("--questions <file>", "JSONL of images that carry a question: {\"image\": path relative to the file, \"question\": ..., \"id\"?}")
     .requiredOption("--out <dir>", "output folder: images.jsonl, items.jsonl, stats.json, bench.jsonl, sft.jsonl, dataset_info.json, images/, ledger.sqlite");
   addModelEndpointFlags(cmd, { model: "model for every role not given its own (the roles share its endpoint)" })
@@ -193,7 +193,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
     const imagesDir = flags.images ? resolve(flags.images) : undefined;
     let images: AsyncIterable<FilterRecord> | undefined;
     if (imagesDir && stages.has("filter")) {
-      const scan = await scanImageFolder(imagesDir);
+      const scan = await scanImageFolder(imagesDir, { exclude: [out] }); // an --out inside --images is not input
       images = filterImages(scan.files, filterOptions, { root: imagesDir, events: run.events, signal: stopFilter.signal });
     }
     const stats = await run.track(() =>

@@ -6,6 +6,7 @@
  */
 import { join, resolve } from "node:path";
 import { acquireRunLock } from "../io/run-lock.js";
+import { removeLeftoverTemps, tidyOnExit } from "../io/tidy.js";
 import type { ModelClient } from "../model/client.js";
 import type { EndpointConfig } from "../model/endpoint.js";
 import { Ledger } from "../model/ledger.js";
@@ -48,6 +49,9 @@ function warn(message: string): void {
 export async function withModelRun<T>(command: string, outDir: string, quiet: boolean | undefined, body: (run: ModelRun) => Promise<T>): Promise<T> {
   const out = resolve(outDir);
   const lock = acquireRunLock(out, command);
+  // Holding the lock, the folder is ours: half-written files of killed runs go, and ours go on any exit.
+  removeLeftoverTemps(out);
+  const untidy = tidyOnExit(out);
   const ledger = new Ledger(join(out, "ledger.sqlite"));
   const { events, view } = progressFor(quiet);
   const session = new ModelSession(ledger, events);
@@ -82,6 +86,7 @@ export async function withModelRun<T>(command: string, outDir: string, quiet: bo
     return await body(run);
   } finally {
     ledger.close();
+    untidy();
     lock.release();
   }
 }

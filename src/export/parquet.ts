@@ -11,6 +11,7 @@
  * (a feature is only applied when its arrow type equals the file's). Lists are declared in the `[feature]`
  * notation that both `datasets` 2.x/3.x and 4.x read.
  */
+import { tempPath } from "../io/tidy.js";
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { rename, unlink } from "node:fs/promises";
@@ -125,7 +126,7 @@ export class ParquetSink {
   ) {
     this.rowGroupRows = options.rowGroupRows ?? 5_000;
     this.rowGroupBytes = options.rowGroupBytes ?? 16 << 20;
-    this.tmp = `${path}.tmp-${process.pid}`;
+    this.tmp = tempPath(path);
     this.stream = createWriteStream(this.tmp);
     this.writer = new StreamByteWriter(this.stream);
     this.parquet = new ParquetWriter({

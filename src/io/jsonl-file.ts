@@ -3,6 +3,7 @@
 import { once } from "node:events";
 import { createWriteStream, renameSync, writeFileSync, type WriteStream } from "node:fs";
 import { rename, unlink, writeFile } from "node:fs/promises";
+import { tempPath } from "./tidy.js";
 import { BufferedWriter } from "./writer.js";
 
 /** A JSON Lines file, written with backpressure. */
@@ -14,7 +15,7 @@ export class JsonlSink {
   private failure: Error | undefined;
 
   constructor(readonly path: string) {
-    this.tmp = `${path}.tmp-${process.pid}`;
+    this.tmp = tempPath(path);
     this.stream = createWriteStream(this.tmp);
     this.stream.on("error", (e) => (this.failure ??= e));
     this.writer = new BufferedWriter(this.stream);
@@ -43,7 +44,7 @@ export class JsonlSink {
 
 /** Writes a whole small file (dataset_info.json, a recipe) through a temporary name. */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = tempPath(path);
   try {
     await writeFile(tmp, text);
     await rename(tmp, path);
@@ -55,7 +56,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 
 /** Writes a JSON document (pretty, newline-terminated) through a temporary name and a rename. */
 export function writeJsonFile(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = tempPath(path);
   writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
   renameSync(tmp, path);
 }

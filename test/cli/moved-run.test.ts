@@ -5,22 +5,12 @@ import assert from "node:assert/strict";
 import { cpSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import sharp from "sharp";
 import { runCli, tempDir } from "../helpers/cli.js";
-import { engineScript } from "../helpers/engine-script.js";
+import { ENGINE_ROLE_FLAGS, engineScript, makeKeptPhotos as makeImages } from "../helpers/engine-script.js";
 import { readChecked, readCheckedFile } from "../helpers/records.js";
 import { startScriptedServer, type ScriptedServer } from "../helpers/scripted-server.js";
 
-const ROLES = ["--task-model", "tasks", "--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge", "judge"];
-
-async function makeImages(dir: string): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  for (const seed of [1, 2, 3]) {
-    await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 40 * seed, g: 90, b: 200 - 30 * seed }, noise: { type: "gaussian", mean: 100 + seed * 20, sigma: 70 } } })
-      .png()
-      .toFile(join(dir, `photo-${seed}.png`));
-  }
-}
+const ROLES = ENGINE_ROLE_FLAGS;
 
 describe("a moved generate run folder", () => {
   let server: ScriptedServer;

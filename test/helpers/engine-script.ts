@@ -1,5 +1,8 @@
 // The scripted server's part for `mmif generate`: every engine role, routed by model name (tasks, cons, compat,
 // assign, resp, judge). Used by the end-to-end test and by bench:generate.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import sharp from "sharp";
 import { getSubcategory } from "../../src/constraints/taxonomy.js";
 import { GOOD_ANSWER, SIMULATED_RULES as RULES } from "../../src/demo/roles.js";
 import { lastUserText, replies } from "./scripted-server.js";
@@ -41,3 +44,16 @@ export function engineScript(req: RecordedRequest) {
   }
 }
 
+
+/** The generate flags that route each role to this script. */
+export const ENGINE_ROLE_FLAGS = ["--task-model", "tasks", "--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge", "judge"];
+
+/** `n` distinct, detailed 320×240 photos (`photo-1.png`, …) that the filter keeps. */
+export async function makeKeptPhotos(dir: string, n = 3): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  for (let seed = 1; seed <= n; seed++) {
+    await sharp({ create: { width: 320, height: 240, channels: 3, background: { r: 40 * seed, g: 90, b: 200 - 30 * seed }, noise: { type: "gaussian", mean: 100 + seed * 20, sigma: 70 } } })
+      .png()
+      .toFile(join(dir, `photo-${seed}.png`));
+  }
+}

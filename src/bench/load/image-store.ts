@@ -2,6 +2,7 @@
 // are written once, whatever the number of rows using them, and a second load of the same file finds its
 // images already there and writes nothing. Writes go to a temporary name first, so an interrupted load never
 // leaves a truncated image under a final name.
+import { tempPath } from "../../io/tidy.js";
 import { createHash } from "node:crypto";
 import { mkdir, rename, stat, unlink, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -29,7 +30,7 @@ export class ImageStore {
     const path = join(this.dir, name);
     const existing = await stat(path).catch(() => undefined);
     if (!existing?.isFile() || existing.size !== bytes.byteLength) {
-      const tmp = `${path}.${process.pid}.${this.written}.tmp`;
+      const tmp = tempPath(path, true);
       try {
         await writeFile(tmp, bytes);
         await rename(tmp, path);

@@ -5,9 +5,10 @@
  * Files are picked by extension only, case-insensitively; what a file really is gets decided later from its
  * bytes, so a text file named .jpg becomes a dropped record that says so. Symbolic links to files are listed;
  * links to folders are not followed (no cycles). A sub-folder that cannot be listed is reported, not fatal.
+ * Folders in `exclude` (absolute) are not entered: a run's own --out inside the image folder is not its input.
  */
 import { readdir, stat } from "node:fs/promises";
-import { extname, join } from "node:path";
+import { extname, join, resolve } from "node:path";
 
 export const IMAGE_EXTENSIONS: readonly string[] = [".jpg", ".jpeg", ".jpe", ".jfif", ".png", ".gif", ".webp", ".bmp", ".tif", ".tiff", ".avif"];
 
@@ -27,7 +28,8 @@ function byCodeUnits(a: string, b: string): number {
 }
 
 /** Every image file under `root`. Throws when `root` itself cannot be listed (missing, not a folder). */
-export async function scanImageFolder(root: string): Promise<ScanResult> {
+export async function scanImageFolder(root: string, options: { exclude?: readonly string[] } = {}): Promise<ScanResult> {
+  const exclude = new Set((options.exclude ?? []).map((dir) => resolve(dir)));
   const files: string[] = [];
   const problems: ScanResult["problems"] = [];
   const pending: string[] = [""];
@@ -45,7 +47,9 @@ export async function scanImageFolder(root: string): Promise<ScanResult> {
     first = false;
     for (const entry of entries) {
       const path = rel === "" ? entry.name : `${rel}/${entry.name}`;
-      if (entry.isDirectory()) pending.push(path);
+      if (entry.isDirectory()) {
+        if (!exclude.has(resolve(root, path))) pending.push(path);
+      }
       else if (hasImageExtension(entry.name)) {
         if (entry.isFile()) files.push(path);
         else if (entry.isSymbolicLink()) {

@@ -1,5 +1,6 @@
 // Streaming line input: a 1 GB JSONL file is read a chunk at a time, never whole, and handed on a chunk's lines at
 // a time, so a fast consumer pays no per-line stream or promise overhead.
+import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import type { Readable } from "node:stream";
 
@@ -21,7 +22,8 @@ const CR = 0x0d;
 
 function numbered(line: number, bytes: Buffer): NumberedLine {
   const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.subarray(0, -1) : bytes;
-  return { line, text: end.toString("utf8"), bytes: end };
+  // An ASCII line reads the same as Latin-1: a copy, several times cheaper than decoding UTF-8.
+  return { line, text: end.toString(isAscii(end) ? "latin1" : "utf8"), bytes: end };
 }
 
 /**

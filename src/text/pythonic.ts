@@ -127,7 +127,26 @@ export function cleanLines(t: string): string {
   return lastCleanOutput;
 }
 
+/** Line breaks of `splitlines()` other than `\n`. */
+const OTHER_LINE_BREAK = /[\v\f\r\x1c-\x1e\x85\u2028\u2029]/;
+
+/**
+ * Whether cleaning `t` only strips its two ends: every line break is `\n` and no other whitespace touches one,
+ * so no line but the first and last has anything to strip (a blank line stays a blank line). Most responses are
+ * like this; native scans (a regex class, indexOf) decide it far faster than the character loop below.
+ */
+function onlyEndsToStrip(t: string): boolean {
+  if (OTHER_LINE_BREAK.test(t)) return false;
+  for (let nl = t.indexOf("\n"); nl >= 0; nl = t.indexOf("\n", nl + 1)) {
+    const before = t.charCodeAt(nl - 1);
+    const after = t.charCodeAt(nl + 1);
+    if ((before !== 0x0a && isPySpaceCode(before)) || (after !== 0x0a && isPySpaceCode(after))) return false;
+  }
+  return true;
+}
+
 function computeCleanLines(t: string): string {
+  if (onlyEndsToStrip(t)) return pyStrip(t);
   const parts: string[] = [];
   const n = t.length;
   let start = 0;

@@ -27,6 +27,13 @@ describe("readLines", () => {
     }
   });
 
+  it("decodes a line as UTF-8 unless it is all ASCII: a lone Latin-1 byte is U+FFFD, never é", async () => {
+    const bytes = Buffer.concat([Buffer.from("plain ascii\n"), Buffer.from([0x61, 0xe9, 0x62, 0x0a]), Buffer.from("caf\u00e9\n")]);
+    const got = [];
+    for await (const l of readLines(chunked(bytes, [bytes.length]))) got.push(l.text);
+    assert.deepEqual(got, ["plain ascii", "a\ufffdb", "café"]);
+  });
+
   it("hands over the lines a chunk completes together", async () => {
     const batches = [];
     for await (const b of readLineBatches(chunked(Buffer.from("a\nb\nc"), [4]))) batches.push(b.map((l) => l.text));

@@ -1,6 +1,7 @@
 // Expected values below were produced by CPython 3.11 (`str.splitlines`, `strip`, `split`, `re`).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { rngFor } from "../../src/common/random.js";
 import {
   cleanLines,
   escapeRegExp,
@@ -68,6 +69,17 @@ describe("splitlines", () => {
 describe("line cleaning and paragraphs", () => {
   it("strips each line and the whole", () => {
     assert.equal(cleanLines("  a  \r\n\t b\x85 c \u2028\n"), "a\nb\nc");
+  });
+
+  it("equals the reference's clean_text, written the plain way, on random mixes of text, spaces and line breaks", () => {
+    const plain = (t: string) => pyStrip(pySplitlines(t).map(pyStrip).join("\n"));
+    const alphabet = ["a", "b", ".", "\n", "\n", "\n\n", " ", "\t", "\r", "\r\n", "\v", "\f", "\x1c", "\x1f", "\x85", "\xa0", "\u2028", "\u2029", "\x1d", "\x1e", "\u3000", "\ufeff", "é"];
+    const rng = rngFor("test:cleanLines", 1);
+    for (let k = 0; k < 20_000; k++) {
+      const t = Array.from({ length: rng.int(12) }, () => rng.pick(alphabet)).join("");
+      assert.equal(cleanLines(t), plain(t), JSON.stringify(t));
+      assert.equal(cleanLines(`${t} `), plain(`${t} `), JSON.stringify(`${t} `)); // a new input, not the remembered one
+    }
   });
 
   it("splits paragraphs on blank lines made of Python whitespace only", () => {

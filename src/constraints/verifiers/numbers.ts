@@ -27,6 +27,7 @@ export const numberVerifiers = [
     params: PRECISION,
     description: "Every number followed by % has a decimal point and exactly `precision` decimals (an integer percentage fails).",
     check: (t, precision) => {
+      if (!t.includes("%")) return true; // every match ends in %: a text without one has none (a native scan)
       for (const m of t.matchAll(PERCENT)) {
         const num = m[1]!;
         // The reference takes split('.')[1]; the pattern allows only one dot, so it is the last part too.

@@ -4,8 +4,9 @@
 // pure modules (no native addon, no openai or zod), and typechecks a small consumer against dist/*.d.ts.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { builtinModules } from "node:module";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { before, describe, it } from "node:test";
 import { tempDir } from "./helpers/cli.js";
@@ -112,6 +113,32 @@ console.log(JSON.stringify({ names: Object.keys(m), addons, sameAsRoot }));
     const { addons, modules } = loaded.get("mm-ifengine")!;
     assert.ok(addons.some((a) => /sharp/.test(a)), `sharp's addon: ${addons.join(", ")}`);
     assert.ok(modules.some((m) => /\/node_modules\/zod\//.test(m)));
+  });
+
+  it("the published types import only the package's dependencies (no dev-only @types)", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const seen = new Set<string>();
+    const packages = new Set<string>();
+    const queue = ["index", "constraints/index", "model/index", "bench/index"].map((f) => join(REPO, "dist", `${f}.d.ts`));
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
+      for (const [, spec] of text.matchAll(/(?:from|import\()\s*"([^"]+)"/g)) {
+        if (spec!.startsWith(".")) queue.push(join(dirname(file), spec!.replace(/\.js$/, ".d.ts")));
+        else packages.add(spec!.startsWith("@") ? spec!.split("/").slice(0, 2).join("/") : spec!.split("/")[0]!);
+      }
+    }
+    assert.ok(seen.size > 20, `walked ${seen.size} declaration files`);
+    const imported = [...packages].filter((p) => !p.startsWith("node:") && !builtinModules.includes(p));
+    assert.deepEqual(imported.filter((p) => !(p in pkg.dependencies)), [], "imported by the types but not a dependency");
+    // A dependency without types of its own needs its @types package among the dependencies too.
+    const shipsTypes = (p: string) => {
+      const meta = JSON.parse(readFileSync(join(REPO, "node_modules", p, "package.json"), "utf8")) as Record<string, unknown>;
+      return meta.types !== undefined || meta.typings !== undefined || JSON.stringify(meta.exports ?? {}).includes('"types"') || existsSync(join(REPO, "node_modules", p, "index.d.ts"));
+    };
+    assert.deepEqual(imported.filter((p) => !shipsTypes(p) && !(`@types/${p}` in pkg.dependencies)), [], "typed only by a dev-only @types package");
   });
 
   it("a TypeScript consumer typechecks against dist/*.d.ts with every documented name and typed calls", async () => {

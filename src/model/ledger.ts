@@ -188,7 +188,10 @@ export class Ledger {
     });
   }
 
-  /** The SQLite handle, for the batch record (batch/records.ts), which keeps its own tables in the same file. */
+  /**
+   * The SQLite handle, for the batch record (batch/records.ts), which keeps its own tables in the same file.
+   * @internal left out of the published types, which then need no @types/better-sqlite3 (a dev dependency)
+   */
   get database(): Database.Database {
     return this.db;
   }

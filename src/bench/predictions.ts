@@ -86,7 +86,8 @@ function show(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-export async function readPredictions(path: string, bench: readonly BenchRow[]): Promise<ReadPredictions> {
+/** `maxFieldBytes`: a JSONL line with a larger field is refused as an issue (src/io/field-limit.ts). */
+export async function readPredictions(path: string, bench: readonly BenchRow[], options: { maxFieldBytes?: number } = {}): Promise<ReadPredictions> {
   const format = predictionFormatOf(path);
   const info = await stat(path).catch((err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
@@ -97,7 +98,7 @@ export async function readPredictions(path: string, bench: readonly BenchRow[]):
   const lookup = new IndexLookup(bench);
   const predictions = new Map<string, string>();
   const issues: RowIssue[] = [];
-  if (format === "mmif-jsonl") await readJsonl(path, lookup, predictions, issues);
+  if (format === "mmif-jsonl") await readJsonl(path, lookup, predictions, issues, options.maxFieldBytes);
   else {
     const table = format === "vlmevalkit-xlsx" ? await xlsxTable(path) : await delimitedTable(path, format === "vlmevalkit-tsv" ? "\t" : ",", issues);
     tableRows(path, table, bench, lookup, predictions, issues);
@@ -117,14 +118,14 @@ export async function readPredictions(path: string, bench: readonly BenchRow[]):
   return { predictions, issues, format };
 }
 
-async function readJsonl(path: string, lookup: IndexLookup, predictions: Map<string, string>, issues: RowIssue[]): Promise<void> {
+async function readJsonl(path: string, lookup: IndexLookup, predictions: Map<string, string>, issues: RowIssue[], maxFieldBytes?: number): Promise<void> {
   const firstLine = new Map<string, number>();
-  for await (const parsed of readJsonObjects(openInput(path))) {
+  for await (const parsed of readJsonObjects(openInput(path), { maxFieldBytes })) {
     const line = parsed.line;
     const bad = (field: string | undefined, message: string) =>
       issues.push(field === undefined ? { file: path, row: line, message } : { file: path, row: line, field, message });
     if ("error" in parsed) {
-      bad(undefined, parsed.error);
+      bad(parsed.field, parsed.error);
       continue;
     }
     const obj = parsed.value;

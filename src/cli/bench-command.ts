@@ -15,7 +15,7 @@ import { usageWithCost } from "../model/accounting.js";
 import type { ModelClient } from "../model/client.js";
 import { checkBench, formatProblem, type BenchProblem } from "../bench/check.js";
 import { isRuleOnly, judgeClients, type JudgeFlags } from "./bench-flags.js";
-import { FlagChecks, imageLimits, numberIn, parsePrice, positiveInt } from "./flag-values.js";
+import { FlagChecks, imageLimits, maxFieldBytes, numberIn, parsePrice, positiveInt } from "./flag-values.js";
 import { judgeName } from "./flags.js";
 import { benchFile } from "./bench-name.js";
 import { EXIT, UsageError } from "./exit-codes.js";
@@ -38,7 +38,7 @@ export interface BenchCommandParts {
   /** The command's own option values, checked together with the shared ones (every problem listed at once). */
   checkFlags?: (checks: FlagChecks) => void;
   /** Reads what answers the rows (score: the predictions file): its problems, and the items they leave unusable. */
-  preflight?: (rows: BenchRow[]) => Promise<{ problems: BenchProblem[]; badIds: ReadonlySet<string> }>;
+  preflight?: (rows: BenchRow[], limits: { maxFieldBytes: number }) => Promise<{ problems: BenchProblem[]; badIds: ReadonlySet<string> }>;
   setup: (rows: BenchRow[], run: ModelRun) => Promise<AnswerSetup>;
 }
 
@@ -86,17 +86,19 @@ export async function checkBenchRun(flags: JudgeFlags, parts: Pick<BenchCommandP
   checks.value(() => parsePrice(flags.judgePrice, "--judge-price"));
   checks.value(() => imageLimits(flags));
   const maxFailedShare = checks.value(() => numberIn(flags.maxFailedShare, "--max-failed-share", 0, 1));
+  const fieldLimit = checks.value(() => maxFieldBytes(flags.maxFieldBytes));
   checks.outDir(flags.out);
   parts.checkFlags?.(checks);
   checks.done();
+  const limits = { maxFieldBytes: fieldLimit! };
 
   const out = resolve(flags.out);
   mkdirSync(out, { recursive: true });
   const bench = await benchFile(flags.bench, flags.quiet);
-  const loaded = await loadBench(bench, { imageDir: join(out, "images"), imageRoot: flags.imageRoot });
+  const loaded = await loadBench(bench, { imageDir: join(out, "images"), imageRoot: flags.imageRoot, ...limits });
   const limited = limitRows(loaded.rows, limit);
   const found = checkBench(loaded, limited);
-  const pre = parts.preflight ? await parts.preflight(limited) : { problems: [], badIds: new Set<string>() };
+  const pre = parts.preflight ? await parts.preflight(limited, limits) : { problems: [], badIds: new Set<string>() };
   const problems = [...found.problems, ...pre.problems];
   if (flags.skipBadRows && flags.scoreBadRows) throw new UsageError("--skip-bad-rows and --score-bad-rows exclude each other; give one");
   // --score-bad-rows keeps the items whose constraints the reference cannot score (they fail, as there).

@@ -10,7 +10,7 @@ import { DEFAULT_MAX_FAILED_SHARE } from "../run/status.js";
 import { UsageError } from "./exit-codes.js";
 import { imageLimits, parsePrice, positiveInt } from "./flag-values.js";
 import { addBatchFlags, type BatchFlags } from "./batch-flags.js";
-import { addImageSizeFlags, addJudgeEndpointFlags, addQuietFlag, givenJudge, judgeName, keyVariable, type ImageSizeFlags, type JudgeEndpointFlags } from "./flags.js";
+import { addImageSizeFlags, addJudgeEndpointFlags, addMaxFieldBytes, addQuietFlag, givenJudge, judgeName, keyVariable, type ImageSizeFlags, type JudgeEndpointFlags } from "./flags.js";
 import type { ModelRun } from "./model-run.js";
 
 export interface JudgeFlags extends JudgeEndpointFlags, BatchFlags, ImageSizeFlags {
@@ -24,6 +24,7 @@ export interface JudgeFlags extends JudgeEndpointFlags, BatchFlags, ImageSizeFla
   imageRoot?: string;
   skipBadRows?: boolean;
   scoreBadRows?: boolean;
+  maxFieldBytes: string;
   out: string;
   maxFailedShare: string;
   quiet?: boolean;
@@ -44,6 +45,7 @@ export function addJudgeFlags(cmd: Command): Command {
     .option("--score-bad-rows", "score every loadable item as the reference does, even those whose constraints it cannot score (they fail)")
     .requiredOption("--out <dir>", "output folder: predictions.jsonl, results.jsonl, summary.json, ledger.sqlite, images/");
   addImageSizeFlags(cmd, false);
+  addMaxFieldBytes(cmd, "the bench (JSONL layouts) or the predictions (JSONL)");
   cmd.option("--dry-run", "check everything a run checks, then print the calls, estimated tokens and cost per model and stage (with --model-price/--judge-price), counting what the ledger already holds; no model call");
   return addBatchFlags(addQuietFlag(cmd));
 }

@@ -3,12 +3,20 @@
 import { existsSync, statSync } from "node:fs";
 import { outDirProblem, outFileProblem } from "../io/out-path.js";
 import { UsageError } from "./exit-codes.js";
+import { MAX_FIELD_FLAG, parseByteSize } from "../io/field-limit.js";
 
 /** A whole number ≥ 1, or undefined when the flag was not given. */
 export function positiveInt(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (value.trim() === "" || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
+/** `--max-field-bytes`: a size in bytes, or with a K/M/G suffix (1024-based). */
+export function maxFieldBytes(value: string): number {
+  const n = parseByteSize(value);
+  if (n === undefined) throw new UsageError(`${MAX_FIELD_FLAG} must be a size in bytes of at least 1, such as 16777216, 64K, 16M or 1G; got "${value}"`);
   return n;
 }
 

@@ -3,6 +3,7 @@
 // command. A test checks that every option of every command is documented in the README.
 import { Option, type Command } from "commander";
 import { UsageError } from "./exit-codes.js";
+import { DEFAULT_MAX_FIELD_BYTES, MAX_FIELD_FLAG } from "../io/field-limit.js";
 
 /** The rule every endpoint flag follows, quoted in --help and the README. */
 export const ENDPOINT_DEFAULT = "default: $OPENAI_BASE_URL, then the OpenAI API";
@@ -100,4 +101,16 @@ export function addImageSizeFlags(cmd: Command, downscale: boolean): Command {
     : "downscale images sent to the models to this longest side in pixels, once per run (default: originals, as the MM-IFEval references send)";
   cmd.option("--image-max-side <px>", side, ...(downscale ? [String(DEFAULT_IMAGE_MAX_SIDE)] : []));
   return cmd.option("--image-max-pixels <n>", "downscale images sent to the models to at most this many pixels (width × height, aspect kept), once per run (default: no pixel limit)");
+}
+
+/**
+ * `--max-field-bytes`: a line of `what` with a top-level field larger than this is refused (reported with its
+ * line, field and size; the other lines go on) without being read into memory. See src/io/field-limit.ts.
+ */
+export function addMaxFieldBytes(cmd: Command, what: string): Command {
+  return cmd.option(
+    `${MAX_FIELD_FLAG} <size>`,
+    `refuse a line of ${what} with a field larger than this, in bytes or with K/M/G (1024-based); it is reported with its line, field and size, and the other lines are read`,
+    `${DEFAULT_MAX_FIELD_BYTES / 1024 ** 2}M`,
+  );
 }

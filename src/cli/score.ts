@@ -41,8 +41,8 @@ export async function runScore(flags: ScoreFlags): Promise<number> {
   return runBenchCommand(flags, {
     command: "score",
     checkFlags: (checks) => checks.inFile(flags.predictions, "--predictions"),
-    preflight: async (rows) => {
-      const read = await readPredictions(flags.predictions, rows);
+    preflight: async (rows, limits) => {
+      const read = await readPredictions(flags.predictions, rows, limits);
       predictions = read.predictions;
       const unanswered = rows.filter((r) => !predictions.has(r.index));
       return { problems: read.issues.map((i) => issueToProblem(i)), badIds: new Set(unanswered.map((r) => r.id)) };

@@ -6,11 +6,15 @@ import { VERIFY_FUNCTIONS } from "../constraints/registry.js";
 import { verdictLine, verifyRecord } from "../constraints/verify-record.js";
 import { openInput, readLineBatches } from "../io/lines.js";
 import { BufferedWriter } from "../io/writer.js";
+import { DEFAULT_MAX_FIELD_BYTES, oversizedMessage } from "../io/field-limit.js";
 import { EXIT, UsageError } from "./exit-codes.js";
+import { maxFieldBytes } from "./flag-values.js";
+import { addMaxFieldBytes } from "./flags.js";
 import { LineProgress } from "./line-progress.js";
 
 interface VerifyOptions {
   in?: string;
+  maxFieldBytes?: string;
   out?: string;
   list?: boolean;
   quiet?: boolean;
@@ -24,13 +28,14 @@ export function listVerifyFunctions(): string {
 }
 
 export function registerVerify(program: Command): void {
-  program
+  const cmd = program
     .command("verify")
     .description("Check responses with MM-IFEval's rule-based verify functions, giving the reference scorer's exact verdicts.")
     .option("--in <file>", "input JSONL file, or - for standard input")
     .option("--out <file>", "write the output JSONL here instead of standard output")
     .option("--list", "list the verify functions with their parameters and exit")
-    .option("-q, --quiet", "do not print the summary line on standard error")
+    .option("-q, --quiet", "do not print the summary line on standard error");
+  addMaxFieldBytes(cmd, "--in")
     .addHelpText(
       "after",
       [
@@ -43,7 +48,8 @@ export function registerVerify(program: Command): void {
         "  \"results\": [true|false, ...]   one verdict per verify func, in order",
         "  \"pass\": true|false             whether all of them passed (an empty list passes)",
         "A line with bad JSON, an unknown function or bad params gets \"error\" (with its line number) instead;",
-        "the other lines are still checked, and the exit code is 2. Blank lines are skipped.",
+        "the other lines are still checked, and the exit code is 2. Blank lines are skipped. A line with a field",
+        "over --max-field-bytes gets only {\"error\": ...} (naming the field and its size): it is never read whole.",
         "",
         "Exit codes: 0 all lines checked; 2 bad usage or at least one line with an error; 1 an I/O failure.",
         "",
@@ -64,6 +70,7 @@ export async function runVerify(opts: VerifyOptions): Promise<number> {
     return EXIT.OK;
   }
   if (!opts.in) throw new UsageError("verify needs --in FILE (or --in - for standard input); see mmif verify --help");
+  const limit = opts.maxFieldBytes === undefined ? DEFAULT_MAX_FIELD_BYTES : maxFieldBytes(opts.maxFieldBytes);
   const totalBytes = opts.in === "-" ? undefined : fileSize(opts.in);
   const input = openInput(opts.in);
   const outStream = opts.out ? createWriteStream(opts.out) : process.stdout;
@@ -72,9 +79,15 @@ export async function runVerify(opts: VerifyOptions): Promise<number> {
   const counts = { lines: 0, pass: 0, fail: 0, errors: 0 };
   const started = performance.now();
   // A chunk's lines are checked and written out together: one write per chunk, not per line.
-  for await (const batch of readLineBatches(input)) {
+  for await (const batch of readLineBatches(input, { maxFieldBytes: limit })) {
     const parts: Array<Buffer | string> = [];
-    for (const { line, text, bytes } of batch) {
+    for (const { line, text, bytes, oversized } of batch) {
+      if (oversized) {
+        progress.advance(oversized.lineBytes + 1);
+        counts.lines++;
+        parts.push(errorLine(counts, line, oversizedMessage(oversized, opts.in === "-" ? "standard input" : opts.in)));
+        continue;
+      }
       progress.advance(bytes.length + 1);
       if (text.trim() === "") continue;
       counts.lines++;

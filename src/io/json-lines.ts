@@ -1,12 +1,18 @@
 // JSON Lines input: every non-blank line parsed as a JSON object, or an error saying why it is not one.
 import type { Readable } from "node:stream";
-import { readLines } from "./lines.js";
+import { oversizedMessage, oversizedSize } from "./field-limit.js";
+import { readLines, type LineOptions } from "./lines.js";
 
-export type JsonObjectLine = { line: number; value: Record<string, unknown> } | { line: number; error: string };
+/** A parsed line, or why it is not one (`field`: the field refused under `maxFieldBytes`; `error` then gives its size). */
+export type JsonObjectLine = { line: number; value: Record<string, unknown> } | { line: number; error: string; field?: string };
 
 /** Streams a JSONL input; blank lines are skipped, a UTF-8 byte-order mark on the first line is ignored. */
-export async function* readJsonObjects(input: Readable): AsyncGenerator<JsonObjectLine> {
-  for await (const { line, text } of readLines(input)) {
+export async function* readJsonObjects(input: Readable, options: LineOptions = {}): AsyncGenerator<JsonObjectLine> {
+  for await (const { line, text, oversized } of readLines(input, options)) {
+    if (oversized) {
+      yield oversized.field === undefined ? { line, error: oversizedMessage(oversized) } : { line, error: oversizedSize(oversized), field: oversized.field };
+      continue;
+    }
     const t = line === 1 ? text.replace(/^\ufeff/, "") : text;
     if (t.trim() === "") continue;
     let value: unknown;

@@ -36,6 +36,8 @@ import { buildRow, crossCheck, issueAt, parseConstraints, sortIssues, sourceOf, 
 export interface AuthorsLoadOptions {
   /** The folder image paths are relative to (see the top of this file for the default). */
   imageRoot?: string;
+  /** A line with a field larger than this is refused as an issue (src/io/field-limit.ts); default no limit. */
+  maxFieldBytes?: number;
 }
 
 /** The image fields, in the order the authors' get_real_image_key tries them. */
@@ -101,7 +103,7 @@ export async function loadAuthorsJsonl(path: string, options: AuthorsLoadOptions
   const issues: RowIssue[] = [];
   const pending: PendingRow[] = [];
   for (const { file, tag } of files) {
-    const lines = await readObjects(file, issues);
+    const lines = await readObjects(file, issues, options.maxFieldBytes);
     const hasAux = lines.some((l) => l.obj.infer_type === "aux_cmp_gpt");
     for (const line of lines) await loadLine(line, tag, hasAux, roots, options.imageRoot !== undefined, issues, pending);
   }
@@ -109,11 +111,11 @@ export async function loadAuthorsJsonl(path: string, options: AuthorsLoadOptions
 }
 
 /** Every non-blank line parsed as a JSON object; bad lines become issues. Rows without images are small. */
-async function readObjects(file: string, issues: RowIssue[]): Promise<Line[]> {
+async function readObjects(file: string, issues: RowIssue[], maxFieldBytes?: number): Promise<Line[]> {
   const out: Line[] = [];
-  for await (const parsed of readJsonObjects(openInput(file))) {
+  for await (const parsed of readJsonObjects(openInput(file), { maxFieldBytes })) {
     const ctx: RowContext = { file, row: parsed.line, source: sourceOf(file, "line", parsed.line) };
-    if ("error" in parsed) issues.push(issueAt(ctx, undefined, parsed.error));
+    if ("error" in parsed) issues.push(issueAt(ctx, parsed.field, parsed.error));
     else out.push({ ctx, obj: parsed.value });
   }
   return out;

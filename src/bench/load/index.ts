@@ -24,6 +24,8 @@ export interface LoadBenchOptions {
   imageRoot?: string;
   /** Largest decoded base64 image accepted (TSV, data URLs); default 50 MiB. */
   maxImageBytes?: number;
+  /** JSONL layouts: a line with a field larger than this is refused as a row issue (src/io/field-limit.ts). */
+  maxFieldBytes?: number;
 }
 
 /** The format `path` is in, from its name (and whether it is a folder). */
@@ -46,14 +48,15 @@ export async function detectBenchFormat(path: string): Promise<BenchFormat> {
 export async function loadBench(path: string, options: LoadBenchOptions = {}): Promise<LoadedBench> {
   const format = options.format ?? (await detectBenchFormat(path));
   const max = options.maxImageBytes === undefined ? {} : { maxImageBytes: options.maxImageBytes };
+  const field = options.maxFieldBytes === undefined ? {} : { maxFieldBytes: options.maxFieldBytes };
   switch (format) {
     case "vlmevalkit-tsv":
       if (!options.imageDir) throw new BenchFileError(path, "a VLMEvalKit TSV needs imageDir, the folder its decoded images are written to");
       return loadVlmevalkitTsv(path, { imageDir: options.imageDir, ...max });
     case "authors-jsonl":
-      return loadAuthorsJsonl(path, options.imageRoot === undefined ? {} : { imageRoot: options.imageRoot });
+      return loadAuthorsJsonl(path, { ...(options.imageRoot === undefined ? {} : { imageRoot: options.imageRoot }), ...field });
     case "mmif-jsonl":
-      return loadMmifJsonl(path, max);
+      return loadMmifJsonl(path, { ...max, ...field });
     default:
       throw new BenchFileError(path, `unknown benchmark format ${JSON.stringify(format)}`);
   }

@@ -38,6 +38,8 @@ import { buildRow, crossCheck, issueAt, sortIssues, sourceOf, type PendingRow, t
 export interface JsonlLoadOptions {
   /** Largest decoded data-URL image accepted; default 50 MiB. */
   maxImageBytes?: number;
+  /** A line with a field larger than this is refused as an issue (src/io/field-limit.ts); default no limit. */
+  maxFieldBytes?: number;
 }
 
 export async function loadMmifJsonl(path: string, options: JsonlLoadOptions = {}): Promise<LoadedBench> {
@@ -48,10 +50,10 @@ export async function loadMmifJsonl(path: string, options: JsonlLoadOptions = {}
   const issues: RowIssue[] = [];
   const pending: PendingRow[] = [];
 
-  for await (const parsed of readJsonObjects(openInput(path))) {
+  for await (const parsed of readJsonObjects(openInput(path), { maxFieldBytes: options.maxFieldBytes })) {
     const ctx: RowContext = { file: path, row: parsed.line, source: sourceOf(path, "line", parsed.line) };
     if ("error" in parsed) {
-      issues.push(issueAt(ctx, undefined, parsed.error));
+      issues.push(issueAt(ctx, parsed.field, parsed.error));
       continue;
     }
     const o = parsed.value;

@@ -58,10 +58,13 @@ const server = await startServerProcess(100, "engine");
 const ledger = new Ledger(join(out, "ledger.sqlite"));
 const queue = mode === "batch" ? new BatchQueue(ledger, { mode: "openai", dir: out, discount: 0.5 }) : undefined;
 
-// Online, the bytes uploaded are the request bodies as the SDK sends them.
+// Online, the bytes uploaded are the request bodies as the SDK sends them (the client streams each body as one
+// chunk with its content-length).
 let bodyBytes = 0;
 const countingFetch: typeof fetch = (input, init) => {
-  if (typeof init?.body === "string") bodyBytes += Buffer.byteLength(init.body);
+  const length = Number(new Headers(init?.headers).get("content-length") ?? NaN);
+  if (Number.isFinite(length)) bodyBytes += length;
+  else if (typeof init?.body === "string") bodyBytes += Buffer.byteLength(init.body);
   return fetch(input, init);
 };
 const client = (model: string, temperature: number) =>

@@ -179,7 +179,8 @@ describe("ModelClient against the scripted server", () => {
     for (const text of ["one", "two", "three", "four", "five"]) await limited.chat(ask(text), STAGE);
     const after = preparedImageStats();
     assert.equal(after.entries - before.entries, 1, "one prepared image");
-    assert.equal(after.hits - before.hits, 4, "the other four calls reused it");
+    // At least: a call retried after a timeout (a loaded machine) reuses it once more.
+    assert.ok(after.hits - before.hits >= 4, "the other four calls reused it");
     const urls = server.chatRequests().map((r) => r.body.messages[0].content[0].image_url.url as string);
     assert.equal(new Set(urls).size, 1);
     const meta = await sharp(Buffer.from(urls[0]!.split(",")[1]!, "base64")).metadata();

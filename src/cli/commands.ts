@@ -62,6 +62,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./dpo.js")).registerDpo,
   },
   {
+    name: "merge",
+    summary: "combine the folders of a generate or dpo run split with --shard i/n into the folder one unsharded run writes",
+    usage: "[options] <dirs...>",
+    load: async () => (await import("./merge.js")).registerMerge,
+  },
+  {
     name: "batch",
     summary: "batch inference for runs made with --batch: import an offline engine's output, list a run's batches",
     usage: "",

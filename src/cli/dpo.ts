@@ -10,6 +10,8 @@ import { addImageSizeFlags, addJudgeEndpointFlags, addModelEndpointFlags, addQui
 import { UsageError } from "./exit-codes.js";
 import { finishRun, withModelRun } from "./model-run.js";
 import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
+import { addShardFlag, shardFlag, shardOption } from "./shard-flag.js";
+import { fileSha256 } from "../run/shard.js";
 
 interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags {
   items: string;
@@ -20,6 +22,7 @@ interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, I
   minMargin?: string;
   limit?: string;
   price?: string;
+  shard?: string;
   out: string;
   quiet?: boolean;
 }
@@ -44,6 +47,7 @@ export function registerDpo(program: Command): void {
     .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost report")
     .requiredOption("--out <dir>", "output folder: pairs.jsonl, dropped-pairs.jsonl, dpo-stats.json, ledger.sqlite");
   addImageSizeFlags(cmd, true);
+  addShardFlag(cmd, "each kept item's JSON");
   addBatchFlags(addQuietFlag(cmd))
     .addHelpText(
       "after",
@@ -81,11 +85,13 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
   const limit = checks.value(() => positiveInt(flags.limit, "--limit"));
   const price = checks.value(() => parsePrice(flags.price, "--price"));
   const images = checks.value(() => imageLimits(flags));
+  const shard = checks.value(() => shardFlag(flags.shard));
   const minMargin = checks.value(() => (flags.minMargin === undefined ? undefined : numberIn(flags.minMargin, "--min-margin", 0, 1)));
   checks.outDir(flags.out);
   checks.done();
   const notItems = await itemsFileProblem(flags.items);
   if (notItems) throw new UsageError(notItems);
+  const itemsSha256 = shard ? await fileSha256(flags.items) : undefined;
   const issues: RowIssue[] = [];
   return withModelRun("dpo", flags.out, flags.quiet, async (run) => {
     const out = run.out;
@@ -107,6 +113,8 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
           limit,
           verdict: () => run.verdict(),
           events: run.events,
+          // The items file may sit at another path on each machine; its content must be the same.
+          shard: shardOption(shard, { ...flags, strategy: flags.mix ? undefined : flags.strategy }, { judge: judgeModel, items_sha256: itemsSha256 }),
         },
         issues,
       ),

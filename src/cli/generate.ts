@@ -18,6 +18,7 @@ import { addFilterFlags, filterOptionsFromFlags, type FilterFlags } from "./filt
 import { finishRun, withModelRun } from "./model-run.js";
 import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
 import { reportAfterRun } from "./report.js";
+import { addShardFlag, shardFlag, shardOption } from "./shard-flag.js";
 
 interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags {
   images?: string;
@@ -42,6 +43,7 @@ interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "
   weights?: string;
   extractTask?: boolean;
   imageConcurrency: string;
+  shard?: string;
   quiet?: boolean;
 }
 
@@ -79,6 +81,7 @@ export function registerGenerate(program: Command): void {
     .option("--no-extract-task", "use each given question as it is, without the main-task step")
     .option("--image-concurrency <n>", "images decoded and scored at once by the filter", "4");
   addImageSizeFlags(cmd, true);
+  addShardFlag(cmd, "each image's bytes (every shard still filters the whole folder, so duplicates are found across shards)");
   addBatchFlags(addQuietFlag(cmd));
   addFilterFlags(cmd, { concurrency: false, out: false, images: false, quiet: false }).addHelpText(
     "after",
@@ -160,6 +163,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   checks.value(() => positiveInt(flags.tasksPerImage, "--tasks-per-image"));
   checks.value(() => positiveInt(flags.examples, "--examples"));
   const imageSizes = checks.value(() => imageLimits(flags));
+  const shard = checks.value(() => shardFlag(flags.shard));
   const filterOptions = checks.value(() => filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags, "--image-concurrency"));
   checks.done();
   const issues: RowIssue[] = [];
@@ -215,6 +219,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
         limit: positiveInt(flags.limit, "--limit"),
         verdict: () => run.verdict(),
         onExportProblem: (file, { line, message }) => exportProblems.push(`mmif generate: ${file} leaves out items.jsonl line ${line}: ${message}\n`),
+        shard: shardOption(shard, flags, { judge: judgeName(flags, flags.model) }),
       }),
     );
     await run.submitBatch();

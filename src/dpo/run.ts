@@ -8,13 +8,14 @@ import { dirname, join, resolve } from "node:path";
 import type { RowIssue } from "../bench/types.js";
 import { OrderedJsonlWriter, forEachBounded } from "../io/ordered-writer.js";
 import type { EngineItem } from "../engine/types.js";
-import { checkRecord, readRecords, writtenBy, type DpoStats } from "../records/index.js";
+import { checkRecord, readRecords, type DpoStats } from "../records/index.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import type { ModelEvents } from "../model/progress.js";
-import { addReason } from "../run/reasons.js";
+import { ShardRecorder, inShard, sha256Text, type Shard } from "../run/shard.js";
 import type { RunVerdict } from "../run/status.js";
 import { ExportImageError, ImagePlacer } from "../export/images.js";
 import { makePair, type PairOptions, type PairOutcome } from "./pairs.js";
+import { DROPPED_FILE, DpoStatsCollector, IMAGE_DROP, PAIRS_FILE } from "./stats.js";
 
 export type { DpoStats };
 
@@ -32,8 +33,12 @@ export async function itemsFileProblem(path: string): Promise<string | undefined
   return `${path} is empty; give the items.jsonl of mmif generate`;
 }
 
-/** Kept items with an answer and their line, image paths resolved against the items file's folder; bad lines become issues. */
-async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number, events?: ModelEvents): AsyncGenerator<{ item: EngineItem; line: number }> {
+/**
+ * Kept items with an answer and their line, image paths resolved against the items file's folder; bad lines become
+ * issues. With a shard, every kept item is counted (for --limit and its place in the run) but only the shard's own
+ * are yielded, chosen by the sha256 of the item's JSON.
+ */
+async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number, events?: ModelEvents, shard?: Shard, recorder?: ShardRecorder): AsyncGenerator<{ item: EngineItem; line: number }> {
   const root = dirname(resolve(path));
   let used = 0;
   for await (const line of readRecords("items.jsonl", path)) {
@@ -48,11 +53,22 @@ async function* keptItems(path: string, issues: RowIssue[], counts: { read: numb
       issues.push({ file: path, row: line.line, field: "response", message: "a kept item needs a response" });
       continue;
     }
-    if (used++ >= limit) return;
+    if (used >= limit) return;
+    const position = used++;
+    if (shard !== undefined && !inShard(shard, sha256Text(JSON.stringify(item)))) continue;
+    recorder?.took(position);
     events?.emit({ type: "items", stage: "pairs", count: 1 });
     const { copy, ...image } = item.image;
     yield { item: { ...item, image: { ...image, path: resolve(root, image.path), ...(copy !== undefined ? { copy: resolve(root, copy) } : {}) } }, line: line.line };
   }
+}
+
+/** The line an outcome writes: to pairs.jsonl (a kept pair) or dropped-pairs.jsonl (a dropped pair, an image problem, or a failure). */
+function outcomeLine(outcome: DpoOutcome): { file: typeof PAIRS_FILE | typeof DROPPED_FILE; record: Record<string, unknown> } {
+  if ("imageProblem" in outcome) return { file: DROPPED_FILE, record: { item_id: outcome.item_id, reason: outcome.imageProblem } };
+  if ("error" in outcome) return { file: DROPPED_FILE, record: { item_id: outcome.item_id, reason: outcome.error } };
+  if (outcome.kept) return { file: PAIRS_FILE, record: outcome.pair as unknown as Record<string, unknown> };
+  return { file: DROPPED_FILE, record: { ...outcome.pair, reason: outcome.reason } };
 }
 
 export interface DpoRunOptions extends PairOptions {
@@ -62,16 +78,19 @@ export interface DpoRunOptions extends PairOptions {
   verdict?: () => RunVerdict;
   /** Progress: a "pairs" line, one item per kept item read. */
   events?: ModelEvents;
+  /** --shard i/n: only the kept items whose sha256 falls in this part; `config` goes into shard.json (see src/run/shard.ts). */
+  shard?: { part: Shard; config: Record<string, unknown> };
 }
 
-/** The drop reason (dpo-stats.json `drop_reasons`) of an item whose image is missing or unreadable. */
-export const IMAGE_DROP = "image missing or unreadable";
+export { IMAGE_DROP };
 
+/** What one kept item comes to: a pair (kept or dropped), a failure, or an item left out for its image. */
+type DpoOutcome = PairOutcome | { imageProblem: string; item_id: string };
 /**
  * The pair of one kept item, its image read from the run's copy or else the original and linked into the dpo
  * folder's images/ (recorded as the pair's `image.copy`); an item whose image is readable at neither is dropped.
  */
-async function pairFor(item: EngineItem, line: number, placer: ImagePlacer, itemsPath: string, options: DpoRunOptions, issues: RowIssue[]): Promise<PairOutcome | { imageProblem: string; item_id: string }> {
+async function pairFor(item: EngineItem, line: number, placer: ImagePlacer, itemsPath: string, options: DpoRunOptions, issues: RowIssue[]): Promise<DpoOutcome> {
   let placed;
   try {
     placed = await placer.place(item.image);
@@ -88,50 +107,38 @@ async function pairFor(item: EngineItem, line: number, placer: ImagePlacer, item
 
 export async function runDpo(itemsPath: string, outDir: string, options: DpoRunOptions, issues: RowIssue[]): Promise<DpoStats> {
   mkdirSync(outDir, { recursive: true });
-  const pairsOut = new JsonlSink(join(outDir, "pairs.jsonl"));
-  const droppedOut = new JsonlSink(join(outDir, "dropped-pairs.jsonl"));
+  const sinks = { [PAIRS_FILE]: new JsonlSink(join(outDir, PAIRS_FILE)), [DROPPED_FILE]: new JsonlSink(join(outDir, DROPPED_FILE)) };
   const counts = { read: 0 };
-  const stats: DpoStats = { ...writtenBy(), status: "complete", status_reasons: [], items_read: 0, items_used: 0, pairs: 0, dropped: 0, drop_reasons: {}, failed: 0, failed_reasons: {}, by_strategy: {}, removed_per_pair: { mean: 0 } };
-  let removedTotal = 0;
-  const ordered = new OrderedJsonlWriter<unknown>(pairsOut);
-  const dropped = new OrderedJsonlWriter<unknown>(droppedOut);
+  const stats = new DpoStatsCollector();
+  const recorder = options.shard ? new ShardRecorder([PAIRS_FILE, DROPPED_FILE]) : undefined;
   const placer = new ImagePlacer(outDir, "link");
-  stats.items_used = await forEachBounded(
-    keptItems(itemsPath, issues, counts, options.limit ?? Infinity, options.events),
+  // One writer in input order for both files, folding the stats as lines are written: the same file whatever order
+  // the answers come back in.
+  const ordered = new OrderedJsonlWriter<DpoOutcome>({
+    write: async (outcome) => {
+      const { file, record } = outcomeLine(outcome);
+      stats.line(file, record);
+      await sinks[file].write(record);
+    },
+  });
+  const itemsUsed = await forEachBounded(
+    keptItems(itemsPath, issues, counts, options.limit ?? Infinity, options.events, options.shard?.part, recorder),
     options.window ?? 256,
     ({ item, line }) => pairFor(item, line, placer, itemsPath, options, issues),
     async (position, outcome) => {
-      if ("imageProblem" in outcome) {
-        options.events?.emit({ type: "item", stage: "pairs", ok: true, dropped: true });
-        stats.dropped++;
-        addReason(stats.drop_reasons, outcome.imageProblem);
-        await Promise.all([ordered.put(position, []), dropped.put(position, [{ item_id: outcome.item_id, reason: outcome.imageProblem }])]);
-        return;
-      }
-      options.events?.emit({ type: "item", stage: "pairs", ok: !("error" in outcome), dropped: !("error" in outcome) && !outcome.kept });
-      if ("error" in outcome) {
-        stats.failed++;
-        addReason(stats.failed_reasons!, outcome.error);
-        await Promise.all([ordered.put(position, []), dropped.put(position, [{ item_id: outcome.item_id, reason: outcome.error }])]);
-        return;
-      }
-      if (outcome.kept) {
-        stats.pairs++;
-        stats.by_strategy[outcome.pair.strategy] = (stats.by_strategy[outcome.pair.strategy] ?? 0) + 1;
-        removedTotal += outcome.pair.removed.length;
-        await Promise.all([ordered.put(position, [outcome.pair]), dropped.put(position, [])]);
-      } else {
-        stats.dropped++;
-        addReason(stats.drop_reasons, outcome.reason!);
-        await Promise.all([ordered.put(position, []), dropped.put(position, [{ ...outcome.pair, reason: outcome.reason }])]);
-      }
+      if ("imageProblem" in outcome) options.events?.emit({ type: "item", stage: "pairs", ok: true, dropped: true });
+      else options.events?.emit({ type: "item", stage: "pairs", ok: !("error" in outcome), dropped: !("error" in outcome) && !outcome.kept });
+      recorder?.wrote(position, { [outcomeLine(outcome).file]: 1 });
+      await ordered.put(position, [outcome]);
     },
   );
-  await pairsOut.close();
-  await droppedOut.close();
-  stats.items_read = counts.read;
-  stats.removed_per_pair.mean = stats.pairs === 0 ? 0 : removedTotal / stats.pairs;
-  Object.assign(stats, options.verdict?.() ?? {});
-  writeJsonFile(join(outDir, "dpo-stats.json"), stats);
-  return stats;
+  await sinks[PAIRS_FILE].close();
+  await sinks[DROPPED_FILE].close();
+  const result = stats.finish({ items_read: counts.read, items_used: itemsUsed }, options.verdict?.() ?? { status: "complete", status_reasons: [] });
+  writeJsonFile(join(outDir, "dpo-stats.json"), result);
+  if (options.shard && recorder) {
+    const { part, config } = options.shard;
+    recorder.write(outDir, { kind: "dpo", shard: part, seed: options.seed, config, settings: { items_read: counts.read } });
+  }
+  return result;
 }

@@ -8,8 +8,9 @@ import { join, resolve } from "node:path";
 import { IMAGES_DIR, ImagePlacer, type ExportProblem } from "../export/index.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { keepOnlyFiles } from "../io/tidy.js";
-import { usageWithCost } from "../model/accounting.js";
+import { usageWithCost, type Price } from "../model/accounting.js";
 import type { Ledger } from "../model/ledger.js";
+import { ShardRecorder, inShard, type Shard } from "../run/shard.js";
 import type { RunVerdict } from "../run/status.js";
 import { allClients } from "./clients.js";
 import { exportKeptItems } from "./exports.js";
@@ -35,25 +36,63 @@ export interface GenerateOptions extends PipelineOptions {
   verdict?: () => RunVerdict;
   /** Hears each kept item the exports leave out (a literal `<image>`, an image that cannot be placed). */
   onExportProblem?: (file: string, problem: ExportProblem) => void;
+  /** --shard i/n: only the inputs whose image hash falls in this part; `config` (the settings that decide the
+   *  outputs) goes into shard.json so that `mmif merge` refuses shards of different runs. */
+  shard?: { part: Shard; config: Record<string, unknown> };
 }
 
-/** Inputs for the pipeline: kept images (writing every filter record on the way), then questions. */
-async function* pipelineInputs(options: GenerateOptions, imagesOut: JsonlSink | undefined, stats: StatsCollector): AsyncGenerator<PipelineInput> {
+/** The files a generate run writes one record per line for, in the shard manifest. */
+export const GENERATE_LINE_FILES = ["items.jsonl"] as const;
+
+/** What stats.json needs besides the records: kept in shard.json so that a merge can recompute it. */
+export interface GenerateSummarySettings {
+  distribution?: Record<number, number>;
+  stages: string[];
+  seed: number;
+  /** USD per million tokens by model name, as the run's clients were configured. */
+  prices: Record<string, Price | undefined>;
+}
+
+/** stats.json from the folded records, the ledger's usage priced, and how the run ended. */
+export function finishGenerateStats(stats: StatsCollector, ledger: Ledger, settings: GenerateSummarySettings, verdict: RunVerdict, exports: GenerateStats["exports"]): GenerateStats {
+  const usage = usageWithCost(ledger, settings.prices);
+  const priced = usage.filter((u) => u.cost !== null);
+  return stats.finish({
+    ...verdict,
+    usage,
+    cost: priced.length === 0 ? null : priced.reduce((s, u) => s + u.cost!, 0),
+    seed: settings.seed,
+    stages: settings.stages,
+    exports,
+  });
+}
+
+/**
+ * Inputs for the pipeline: kept images (writing every filter record on the way), then questions. With a shard,
+ * every input is still counted (its position is its place in the unsharded run), but only the shard's own are yielded.
+ */
+async function* pipelineInputs(options: GenerateOptions, imagesOut: JsonlSink | undefined, stats: StatsCollector, recorder?: ShardRecorder): AsyncGenerator<PipelineInput> {
   let taken = 0;
   const limit = options.limit ?? Infinity;
+  const part = options.shard?.part;
   if (options.images) {
     for await (const record of options.images) {
       stats.image(record);
       await imagesOut?.write(record);
       if (!record.kept || taken >= limit) continue;
       const position = taken++;
+      if (!inShard(part, record.sha256)) continue;
+      recorder?.took(position);
       yield { kind: "image", id: record.sha256.slice(0, 16), image: { path: resolve(options.imageRoot ?? ".", record.path), sha256: record.sha256 }, position };
     }
   }
   if (options.questions) {
     for await (const q of options.questions) {
       if (taken >= limit) break;
-      yield { ...q, position: taken++ };
+      const position = taken++;
+      if (!inShard(part, q.image.sha256)) continue;
+      recorder?.took(position);
+      yield { ...q, position };
     }
   }
 }
@@ -81,11 +120,15 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
     // Not kept is an outcome, not an error.
     options.events?.emit({ type: "item", stage: "items", ok: true, dropped: it.kept !== true });
   });
+  const recorder = options.shard ? new ShardRecorder(GENERATE_LINE_FILES) : undefined;
   await forEachBounded(
-    pipelineInputs(options, images, stats),
+    pipelineInputs(options, images, stats, recorder),
     options.window ?? 256,
     (input) => processInput(input, options),
-    (position, out) => ordered.put(position, out),
+    (position, out) => {
+      recorder?.wrote(position, { "items.jsonl": out.length });
+      return ordered.put(position, out);
+    },
   );
   await images?.close();
   await items.close();
@@ -97,17 +140,18 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
     exportProblems++;
     options.onExportProblem?.(file, problem);
   });
-  const clients = allClients(options.clients);
-  const usage = usageWithCost(options.ledger, Object.fromEntries(clients.map((c) => [c.model, c.endpoint.price])));
-  const priced = usage.filter((u) => u.cost !== null);
-  const result = stats.finish({
-    ...(options.verdict?.() ?? { status: "complete", status_reasons: [] }),
-    usage,
-    cost: priced.length === 0 ? null : priced.reduce((s, u) => s + u.cost!, 0),
-    seed: options.seed,
+  const settings: GenerateSummarySettings = {
+    ...(options.counts.distribution ? { distribution: { ...options.counts.distribution } } : {}),
     stages: [...options.stages],
-    exports: { bench: exported.bench, sft: exported.sft.exported, problems: exportProblems },
-  });
+    seed: options.seed,
+    prices: Object.fromEntries(allClients(options.clients).map((c) => [c.model, c.endpoint.price])),
+  };
+  const exports = { bench: exported.bench, sft: exported.sft.exported, problems: exportProblems };
+  const result = finishGenerateStats(stats, options.ledger, settings, options.verdict?.() ?? { status: "complete", status_reasons: [] }, exports);
   writeJsonFile(join(options.outDir, "stats.json"), result);
+  if (options.shard && recorder) {
+    const { part, config } = options.shard;
+    recorder.write(options.outDir, { kind: "generate", shard: part, seed: options.seed, config, settings: { ...settings } });
+  }
   return result;
 }

@@ -291,6 +291,41 @@ export class Ledger {
       .all() as UsageTotal[];
   }
 
+  /**
+   * Adds the calls of another ledger file (a shard's, for `mmif merge`): a call this ledger lacks is copied, a
+   * success replaces a failure, a success already here stays; attempt errors are copied once. Safe to repeat.
+   * Tables of the batch record are copied by BatchRecords.importFrom while the file is attached as `alias`.
+   */
+  importFrom(path: string, alsoAttached: (alias: string) => void = () => {}): void {
+    const alias = "merged_from";
+    this.db.prepare(`ATTACH DATABASE ? AS ${alias}`).run(path);
+    try {
+      const has = (table: string) => this.db.prepare(`SELECT 1 FROM ${alias}.sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined;
+      const columns = new Set((this.db.prepare(`PRAGMA ${alias}.table_info(calls)`).all() as Array<{ name: string }>).map((c) => c.name));
+      // A format-1 file keeps its requests in `request`; a format-2 one deflated against request_dicts, whose ids
+      // are content hashes (ledger-requests.ts), so copied rows point at the same dictionary here.
+      const packed = columns.has("request_z") ? "request_z, request_dict" : "NULL, NULL";
+      this.db.transaction(() => {
+        if (has("request_dicts")) this.db.exec(`INSERT OR IGNORE INTO request_dicts (id, model, stage, dict) SELECT id, model, stage, dict FROM ${alias}.request_dicts`);
+        this.db.exec(`
+          INSERT INTO calls (key, model, stage, status, request, request_z, request_dict, content, finish_reason, prompt_tokens, completion_tokens, latency_ms, attempts, error, created_at, updated_at)
+            SELECT key, model, stage, status, request, ${packed}, content, finish_reason, prompt_tokens, completion_tokens, latency_ms, attempts, error, created_at, updated_at
+            FROM ${alias}.calls WHERE true
+          ON CONFLICT(key) DO UPDATE SET status = excluded.status, stage = excluded.stage, request = excluded.request, request_z = excluded.request_z,
+            request_dict = excluded.request_dict, content = excluded.content, finish_reason = excluded.finish_reason,
+            prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens, latency_ms = excluded.latency_ms,
+            attempts = excluded.attempts, error = NULL, updated_at = excluded.updated_at
+          WHERE calls.status <> 'ok' AND excluded.status = 'ok';
+          INSERT INTO attempt_errors (key, attempt, kind, status, message, at)
+            SELECT s.key, s.attempt, s.kind, s.status, s.message, s.at FROM ${alias}.attempt_errors s
+            WHERE NOT EXISTS (SELECT 1 FROM attempt_errors a WHERE a.key = s.key AND a.attempt = s.attempt AND a.at = s.at AND a.message = s.message);`);
+        alsoAttached(alias);
+      })();
+    } finally {
+      this.db.exec(`DETACH DATABASE ${alias}`);
+    }
+  }
+
   count(status?: "ok" | "failed"): number {
     const row = (status === undefined
       ? this.db.prepare("SELECT COUNT(*) AS n FROM calls").get()

@@ -123,6 +123,15 @@ export class BatchRecords {
     })();
   }
 
+  /** Copies the batches and batch calls of the ledger attached as `alias` (Ledger.importFrom), keeping rows already here. */
+  importFrom(alias: string): void {
+    const columns = (table: string) => (this.db.prepare(`PRAGMA ${alias}.table_info(${table})`).all() as Array<{ name: string }>).map((c) => c.name);
+    const batchColumns = columns("batches").join(", ");
+    if (batchColumns) this.db.exec(`INSERT OR IGNORE INTO batches (${batchColumns}) SELECT ${batchColumns} FROM ${alias}.batches`);
+    const callColumns = columns("batch_calls").join(", ");
+    if (callColumns) this.db.exec(`INSERT OR IGNORE INTO batch_calls (${callColumns}) SELECT ${callColumns} FROM ${alias}.batch_calls`);
+  }
+
   batches(): BatchRow[] {
     return this.db.prepare("SELECT * FROM batches ORDER BY wave, created_at, id").all() as BatchRow[];
   }

@@ -64,7 +64,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "merge",
     summary: "combine the folders of a generate or dpo run split with --shard i/n into the folder one unsharded run writes",
-    usage: "[options] <dirs...>",
+    usage: "[options] <dir...>",
     load: async () => (await import("./merge.js")).registerMerge,
   },
   {

@@ -12,7 +12,7 @@ export function registerMerge(program: Command): void {
       "Combine the --out folders of a generate or dpo run split with --shard i/n into one folder whose files equal an unsharded run's: " +
         "records in input order, images/ de-duplicated, the call ledgers merged, exports and stats recomputed.",
     )
-    .argument("<dirs...>", "the --out folder of every shard (0/n … n-1/n), after they finished")
+    .argument("<dir...>", "the --out folder of every shard (0/n … n-1/n), after they finished")
     .requiredOption("--out <dir>", "folder for the merged run: new, or an earlier merge of the same shards (rerunning rewrites it)")
     .option("--quiet", "no report path on stderr")
     .addHelpText(

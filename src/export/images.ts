@@ -178,6 +178,9 @@ export class ImagePlacer {
         await copyFile(source, tmp);
       }
       await rename(tmp, target);
+      // When the target is already a hard link to the same file (a record of the same image placed meanwhile, linked
+      // from the same source), rename() does nothing and leaves the temporary name behind.
+      await unlink(tmp).catch(() => undefined);
       this.written++;
     } catch (e) {
       await unlink(tmp).catch(() => undefined);

@@ -14,7 +14,7 @@ describe("mmif", () => {
     const r = await runCli(["--help"]);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /Usage: mmif \[options\] \[command\]/);
-    assert.match(r.stdout, /^\s+verify \[options\]\s+check responses with MM-IFEval's 19 rule-based verify/m);
+    assert.match(r.stdout, /^\s+verify \[options\]\s+check responses with MM-IFEval's 19 rule-based\s+verify/m);
   });
 
   it("--version prints the package version", async () => {

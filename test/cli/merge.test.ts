@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import sharp from "sharp";
+import { Ledger } from "../../src/model/ledger.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { ENGINE_ANSWER, engineScript } from "../helpers/engine-script.js";
 import { lastUserText, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
@@ -28,8 +29,21 @@ function sameFiles(single: string, merged: string, files: string[]): void {
 
 function sameFolder(single: string, merged: string): void {
   const names = readdirSync(single).sort();
+  assert.ok(names.length > 0 && names.every((n) => /^[0-9a-f]{64}\.png$/.test(n)), `images/ holds ${names.join(", ")}`);
   assert.deepEqual(readdirSync(merged).sort(), names);
   for (const n of names) assert.ok(readFileSync(join(merged, n)).equals(readFileSync(join(single, n))), `${n} differs`);
+}
+
+/** Every recorded request of the merged ledger reads back as the unsharded run's (dictionaries copied along). */
+function sameRequests(single: string, merged: string): void {
+  const a = new Ledger(join(single, "ledger.sqlite"));
+  const b = new Ledger(join(merged, "ledger.sqlite"));
+  try {
+    for (const key of callKeys(single)) assert.equal(b.request(key), a.request(key), `request of ${key}`);
+  } finally {
+    a.close();
+    b.close();
+  }
 }
 
 function callKeys(dir: string): string[] {
@@ -93,6 +107,7 @@ describe("shards and merge (--shard i/n, mmif merge)", () => {
     sameFolder(join(single, "images"), join(merged, "images"));
     // The merged ledger holds every answered call once: a rerun of the unsharded command there would pay for nothing.
     assert.deepEqual(callKeys(merged), callKeys(single));
+    sameRequests(single, merged);
 
     // Safe to rerun: the same files again, the ledger unchanged.
     const again = await runCli(["merge", ...parts, "--out", merged]);
@@ -118,7 +133,9 @@ describe("shards and merge (--shard i/n, mmif merge)", () => {
     assert.equal(m.code, 0, m.stderr);
     assert.match(m.stderr, /3 dpo shards: \d+ kept items: \d+ pairs/);
     sameFiles(single, merged, ["pairs.jsonl", "dropped-pairs.jsonl", "dpo-stats.json"]);
+    sameFolder(join(single, "images"), join(merged, "images"));
     assert.deepEqual(callKeys(merged), callKeys(single));
+    sameRequests(single, merged);
   });
 
   it("the part a shard takes depends on the images' content, not their names or order", async () => {

@@ -6,9 +6,9 @@
  * run (or a dry run) lists every problem at once and pays for nothing when there is one.
  */
 import { bindVerifyFunc } from "../constraints/registry.js";
+import { JUDGE_METHODS } from "../constraints/taxonomy.js";
 import type { BenchRow, LoadedBench, RowIssue } from "./types.js";
 
-export const JUDGE_METHODS = ["rule_based", "direct_gpt", "cmp_gpt"] as const;
 
 /** One problem, where it is ("MM-IFEval.tsv row 12"), which field, and what is wrong. */
 export interface BenchProblem {

@@ -3,7 +3,7 @@
  * unrounded), accuracy per judge method and per constraint category, the strict score, failures, and 95 %
  * bootstrap intervals. Pure: results in, summary out.
  */
-import { getSubcategory } from "../constraints/taxonomy.js";
+import { categoryOf } from "../constraints/taxonomy.js";
 import { rngFor } from "../common/random.js";
 import type { Scores } from "../records/summaries.js";
 import type { ItemResult } from "./score.js";
@@ -13,11 +13,6 @@ type Interval = NonNullable<Scores["ci95"]["c_level"]>;
 type Accuracy = Scores["by_method"][string];
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
-
-/** The category of a constraint key: its taxonomy category, else "other". */
-export function categoryOf(key: string): string {
-  return getSubcategory(key)?.category ?? "other";
-}
 
 /** C, P and overall (×100) from the items that count; overall weighs by item counts, as the reference does. */
 function headline(c: readonly number[], p: readonly number[]): { c: number | null; p: number | null; overall: number | null } {

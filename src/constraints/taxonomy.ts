@@ -11,7 +11,9 @@ export const JUDGE_METHODS = ["rule_based", "direct_gpt", "cmp_gpt"] as const;
 
 export type JudgeMethod = (typeof JUDGE_METHODS)[number];
 
-export type CategoryId = "text_length" | "math" | "format" | "rhetoric_logic" | "action" | "keyword";
+export const CATEGORY_IDS = ["text_length", "math", "format", "rhetoric_logic", "action", "keyword"] as const;
+
+export type CategoryId = (typeof CATEGORY_IDS)[number];
 
 export interface Subcategory {
   /** Constraint `key` written into items (the paper's keys where it used one). */
@@ -354,4 +356,17 @@ export function getSubcategory(key: string): Subcategory | undefined {
 
 export function subcategoriesOf(category: CategoryId): Subcategory[] {
   return SUBCATEGORIES.filter((s) => s.category === category);
+}
+
+/** The taxonomy category of a constraint key, or "other" for a key outside it (a bench may use any key). */
+export function categoryOf(key: string): CategoryId | "other" {
+  return getSubcategory(key)?.category ?? "other";
+}
+
+/**
+ * The subcategory key a stored `subcategory` stands for: items written before the one constraint record held the
+ * display name ("Paragraph count"); anything else is already a key and is kept as it is.
+ */
+export function subcategoryKey(stored: string): string {
+  return SUBCATEGORIES.find((s) => s.name === stored)?.key ?? stored;
 }

@@ -19,11 +19,12 @@
 import { z } from "zod";
 import { bindVerifyFunc, getVerifyFunction } from "../constraints/registry.js";
 import { signature, VerifyFuncError } from "../constraints/params.js";
-import { getSubcategory, type Subcategory } from "../constraints/taxonomy.js";
+import type { Subcategory } from "../constraints/taxonomy.js";
 import type { ModelClient } from "../model/client.js";
 import { chatStructured } from "../model/structured.js";
 import type { ChatMessage } from "../model/types.js";
 import { assignPrompt, assignRetryPrompt, callFailure, type CandidateFunction } from "./prompts.js";
+import type { WrittenConstraint } from "./integrate.js";
 import type { EngineConstraint } from "./types.js";
 
 export interface AssignOptions {
@@ -104,16 +105,17 @@ export function checkVerifyFuncs(sub: Subcategory, value: string, calls: Readonl
   return { ok: true, calls: out };
 }
 
-function constraintOf(sub: Subcategory, constraint: { key: string; value: string }, judge: EngineConstraint["judge"], assignment: string): EngineConstraint {
-  return { key: sub.key, category: sub.category, subcategory: sub.name, value: constraint.value, judge, assignment };
+/** The constraint record of a written constraint: its key, category and subcategory keys, text and judge. */
+export function constraintRecord(constraint: WrittenConstraint, judge: EngineConstraint["judge"], assignment: string): EngineConstraint {
+  const sub = constraint.type;
+  return { key: sub.key, category: sub.category, subcategory: sub.key, value: constraint.value, judge, assignment };
 }
 
-/** The constraint with its judge method, and verify functions for rule-based ones. Throws for a key outside the taxonomy. */
-export async function assignVerification(client: ModelClient, constraint: { key: string; value: string }, task: string, options: AssignOptions = {}): Promise<EngineConstraint> {
-  const sub = getSubcategory(constraint.key);
-  if (!sub) throw new RangeError(`constraint key "${constraint.key}" is not in the taxonomy`);
-  if (sub.method !== "rule_based") return constraintOf(sub, constraint, { method: sub.method }, "default");
-  const fallback = (why: string) => constraintOf(sub, constraint, { method: "direct_gpt" }, `fallback: ${why}`);
+/** The constraint with its judge method, and verify functions for rule-based ones (from the type it was written for). */
+export async function assignVerification(client: ModelClient, constraint: WrittenConstraint, task: string, options: AssignOptions = {}): Promise<EngineConstraint> {
+  const sub = constraint.type;
+  if (sub.method !== "rule_based") return constraintRecord(constraint, { method: sub.method }, "default");
+  const fallback = (why: string) => constraintRecord(constraint, { method: "direct_gpt" }, `fallback: ${why}`);
   const candidates = candidateFunctions(sub);
   if (candidates.length === 0) return fallback(`no verify function can check ${sub.key}`);
 
@@ -131,7 +133,7 @@ export async function assignVerification(client: ModelClient, constraint: { key:
     if (reply.ok) {
       if (reply.value.verify_funcs.length === 0) return fallback("the model found no verify function that checks this constraint");
       const checked = checkVerifyFuncs(sub, constraint.value, reply.value.verify_funcs);
-      if (checked.ok) return constraintOf(sub, constraint, { method: "rule_based", verify_funcs: checked.calls }, "rule");
+      if (checked.ok) return constraintRecord(constraint, { method: "rule_based", verify_funcs: checked.calls }, "rule");
       lastError = checked.error;
     } else {
       lastError = reply.error;

@@ -16,9 +16,11 @@ import { callFailure, selectTypesPrompt, withImageParts, writeConstraintsPrompt,
 import { rngFor } from "../common/random.js";
 import type { DroppedConstraint, TaskSource } from "./types.js";
 
+/** A written constraint with the taxonomy type it was written for (carried on, never looked up again by key). */
 export interface WrittenConstraint {
   key: string;
   value: string;
+  type: Subcategory;
 }
 
 export interface WriteConstraintsInput {
@@ -126,7 +128,7 @@ export async function writeConstraints(client: ModelClient, input: WriteConstrai
   const constraints: WrittenConstraint[] = [];
   for (const t of types) {
     const value = written.get(t.key);
-    if (value !== undefined) constraints.push({ key: t.key, value });
+    if (value !== undefined) constraints.push({ key: t.key, value, type: t });
     else if (!dropped.some((d) => d.key === t.key)) dropped.push({ key: t.key, value: "", reason: "missing: no constraint was written for this type" });
   }
   return { constraints, dropped, ...(selected ? { selected } : {}), notes };

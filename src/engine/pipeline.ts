@@ -4,10 +4,10 @@
  * score. Each step is a function of the model layer (cached, resumable, accounted); this file only sequences them
  * and records what happened to the item at each step.
  */
-import { getSubcategory } from "../constraints/taxonomy.js";
 import { CallPendingError, ModelCallError } from "../model/errors.js";
 import type { ModelEvents } from "../model/progress.js";
-import { assignVerification } from "./assign.js";
+import { assignVerification, constraintRecord } from "./assign.js";
+import type { WrittenConstraint } from "./integrate.js";
 import { constraintsToTarget } from "./constraint-rounds.js";
 import { DEFAULT_MIN_CONSTRAINTS, countForPosition, type ConstraintCountOptions } from "./constraint-types.js";
 import { extractMainTask, screenQuestion } from "./questions.js";
@@ -15,7 +15,7 @@ import { rngFor } from "../common/random.js";
 import { respondAndScore, type RespondOptions } from "./respond.js";
 import { generateTasks } from "./tasks.js";
 import type { EngineClients } from "./clients.js";
-import type { EngineItem, TaskSource } from "./types.js";
+import type { EngineConstraint, EngineItem, TaskSource } from "./types.js";
 
 export const STAGES = ["filter", "tasks", "constraints", "compat", "assign", "answer"] as const;
 export type Stage = (typeof STAGES)[number];
@@ -115,7 +115,6 @@ export async function processInput(input: PipelineInput, options: PipelineOption
 }
 
 /** A constraint before assignment: its subcategory's default method, no verify functions yet. */
-function provisional(c: { key: string; value: string }) {
-  const sub = getSubcategory(c.key)!;
-  return { key: c.key, category: sub.category, subcategory: sub.name, value: c.value, judge: { method: sub.method }, assignment: "not assigned (stage skipped)" };
+function provisional(c: WrittenConstraint): EngineConstraint {
+  return constraintRecord(c, { method: c.type.method }, "not assigned (stage skipped)");
 }

@@ -2,6 +2,7 @@
 export * from "./format.js";
 export * from "./verdict.js";
 export * from "./images.js";
+export * from "./constraint.js";
 export * from "./items.js";
 export * from "./pairs.js";
 export * from "./eval-files.js";

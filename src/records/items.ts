@@ -1,28 +1,11 @@
 // items.jsonl (`mmif generate`): one item per task, from the task to its verdicts; `mmif dpo`, `mmif export` and
 // the dataset report read it.
 import { z } from "zod";
-import { JUDGE_METHODS } from "../constraints/taxonomy.js";
+import { constraintRecordSchema } from "./constraint.js";
 import { verdictSchema } from "./verdict.js";
 
-export const judgeMethodSchema = z.enum(JUDGE_METHODS);
-
-/** A constraint as the engine writes it: an MM-IFEval constraint plus its place in the taxonomy. */
-export const engineConstraintSchema = z.object({
-  /** The constraint key (MM-IFEval `key`): the subcategory's key. */
-  key: z.string(),
-  /** The taxonomy category key (`text_length`, `format`, ...). */
-  category: z.string(),
-  /** The taxonomy subcategory key (the same as `key` for generated constraints). */
-  subcategory: z.string(),
-  /** The constraint sentence appended to the task. */
-  value: z.string(),
-  judge: z.object({
-    method: judgeMethodSchema,
-    verify_funcs: z.array(z.object({ func: z.string(), params: z.array(z.unknown()) })).optional(),
-  }),
-  /** How the judge method was settled: "default", "rule", or "fallback: <why>". */
-  assignment: z.string().optional(),
-});
+/** The constraint record as items.jsonl stores it (records/constraint.ts). */
+export const engineConstraintSchema = constraintRecordSchema;
 
 export const droppedConstraintSchema = z.object({ key: z.string(), value: z.string(), reason: z.string() });
 

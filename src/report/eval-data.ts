@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { loadBench } from "../bench/load/index.js";
 import type { PredictionLine, ResultLine, SummaryFile } from "../records/index.js";
-import { categoryOf } from "../bench/summary.js";
+import { categoryOf } from "../constraints/taxonomy.js";
 import type { BenchRow } from "../bench/types.js";
 import type { Constraint } from "../constraints/schema.js";
 import type { ImageSource } from "../model/images.js";

@@ -6,12 +6,12 @@
 import { resolveInside } from "../io/paths.js";
 import { VerifyFuncError } from "../constraints/params.js";
 import { bindVerifyFunc } from "../constraints/registry.js";
+import { JUDGE_METHODS } from "../constraints/taxonomy.js";
 import type { Constraint } from "../constraints/schema.js";
 import { imageSource, type ImageSource } from "../model/images.js";
 import { REWARD_MODES, RequestError, type RewardItem, type RewardMode, type RewardRequest } from "./types.js";
 
 /** The judge methods MM-IFEval scores; anything else is a typo the server reports instead of ignoring. */
-export const JUDGE_METHODS = ["rule_based", "direct_gpt", "cmp_gpt"] as const;
 
 export interface ItemContext {
   /** Image paths resolve inside this folder and may not leave it. */

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ItemResult } from "../../src/bench/score.js";
-import { categoryOf, formatTable, summarize } from "../../src/bench/summary.js";
+import { formatTable, summarize } from "../../src/bench/summary.js";
+import { categoryOf } from "../../src/constraints/taxonomy.js";
 
 function c(id: string, score: number | null, constraints: Array<[string, string, number | null]>, status: "scored" | "failed" = "scored"): ItemResult {
   return { id, tag: "C-Level", status, score, constraints: constraints.map(([key, method, s], index) => ({ index, key, text: `${key} text`, method, score: s, counted: s !== null, ...(s === null ? { error: "x" } : {}) })), replies: {}, rounds: 1 };

@@ -10,13 +10,13 @@ import type { EngineItem } from "../../src/engine/types.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { lastUserText, replies, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
 
-const rule = (key: string, value: string, func: string, params: unknown[]) => ({ key, category: "text_length", subcategory: key, value, judge: { method: "rule_based" as const, verify_funcs: [{ func, params }] } });
+const rule = (key: string, value: string, func: string, params: unknown[]) => ({ key, category: "text_length" as const, subcategory: key, value, judge: { method: "rule_based" as const, verify_funcs: [{ func, params }] } });
 const CONSTRAINTS = [
   rule("paragraph_number_limit", "Write 2 paragraphs.", "check_whether_response_paragraph_number_in_range", [2, 2]),
   rule("sentence_number_limit", "Use 2 sentences.", "check_whether_response_sentence_number_in_range", [2, 2]),
   rule("precision", "Use no digits.", "check_whether_has_no_arabic_number_in_response", []),
-  { key: "tone_requirement", category: "action", subcategory: "Tone", value: "Be cheerful.", judge: { method: "cmp_gpt" as const } },
-  { key: "title_requirements", category: "format", subcategory: "Title", value: "Start with a title.", judge: { method: "direct_gpt" as const } },
+  { key: "tone_requirement", category: "action" as const, subcategory: "tone_requirement", value: "Be cheerful.", judge: { method: "cmp_gpt" as const } },
+  { key: "title_requirements", category: "format" as const, subcategory: "title_requirements", value: "Start with a title.", judge: { method: "direct_gpt" as const } },
 ];
 const CHOSEN = "Sunny.\n\nWhat a day.";
 

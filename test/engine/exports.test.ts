@@ -17,8 +17,8 @@ describe("exportKeptItems", () => {
     const imagePath = join(dir, "photo.png");
     writeFileSync(imagePath, await sharp({ create: { width: 10, height: 10, channels: 3, background: "red" } }).png().toBuffer());
     const constraints = [
-      { key: "paragraph_number_limit", category: "text_length", subcategory: "Paragraph count", value: "Write 2 paragraphs.", judge: { method: "rule_based" as const, verify_funcs: [{ func: "check_whether_response_paragraph_number_in_range", params: [2, 2] }] } },
-      { key: "tone_requirement", category: "action", subcategory: "Tone", value: "Be playful.", judge: { method: "cmp_gpt" as const } },
+      { key: "paragraph_number_limit", category: "text_length" as const, subcategory: "paragraph_number_limit", value: "Write 2 paragraphs.", judge: { method: "rule_based" as const, verify_funcs: [{ func: "check_whether_response_paragraph_number_in_range", params: [2, 2] }] } },
+      { key: "tone_requirement", category: "action" as const, subcategory: "tone_requirement", value: "Be playful.", judge: { method: "cmp_gpt" as const } },
     ];
     const item = (id: string, kept: boolean): EngineItem => ({
       id, image: { path: imagePath, sha256: "ab".repeat(32), ...(kept ? { copy: `images/${"ab".repeat(32)}.png` } : {}) }, source: "generated", task: "Describe the photo.", constraints, dropped: [],
@@ -67,7 +67,7 @@ describe("exportKeptItems", () => {
   it("goes through mmif export's exporter: dataset_info.json merged, a literal <image> left out and reported, nothing kept still writes the files", async () => {
     const imagePath = join(dir, "blue.png");
     writeFileSync(imagePath, await sharp({ create: { width: 10, height: 10, channels: 3, background: "blue" } }).png().toBuffer());
-    const constraints = [{ key: "tone_requirement", category: "action", subcategory: "tone_requirement", value: "Be playful.", judge: { method: "cmp_gpt" as const } }];
+    const constraints = [{ key: "tone_requirement", category: "action" as const, subcategory: "tone_requirement", value: "Be playful.", judge: { method: "cmp_gpt" as const } }];
     const item = (id: string, response: string): EngineItem => ({ id, image: { path: imagePath, sha256: "cd".repeat(32) }, source: "generated", task: "Describe it.", constraints, dropped: [], response, kept: true, reasons: [] });
     const out = join(dir, "merged");
     mkdirSync(out, { recursive: true });

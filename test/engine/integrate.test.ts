@@ -88,8 +88,8 @@ describe("writeConstraints", () => {
     const types = ["word_count_range_limit", "tone_requirement", "mention", "sentence_number_limit", "prefix_and_suffix"].map(sub);
     const r = ok(await writeConstraints(testClient(server), { image, task: TASK, source: "generated", types, seed: 1 }));
     assert.deepEqual(r.constraints, [
-      { key: "word_count_range_limit", value: "Keep the post between 80 and 120 words." },
-      { key: "tone_requirement", value: "Use an upbeat, inviting tone." },
+      { key: "word_count_range_limit", value: "Keep the post between 80 and 120 words.", type: sub("word_count_range_limit") },
+      { key: "tone_requirement", value: "Use an upbeat, inviting tone.", type: sub("tone_requirement") },
     ]);
     assert.deepEqual(
       r.dropped.map((d) => [d.key, d.reason.split(":")[0]]),

@@ -7,8 +7,8 @@ import sharp from "sharp";
 import type { EngineItem } from "../../src/engine/types.js";
 
 export const CONSTRAINTS = [
-  { key: "sentence_number_limit", category: "text_length", subcategory: "Sentence count", value: "Use exactly two sentences.", judge: { method: "rule_based" as const, verify_funcs: [{ func: "check_whether_response_sentence_number_in_range", params: [2, 2] }] } },
-  { key: "tone_requirement", category: "action", subcategory: "Tone", value: 'Sound "cheerful" — très gai.', judge: { method: "cmp_gpt" as const } },
+  { key: "sentence_number_limit", category: "text_length" as const, subcategory: "sentence_number_limit", value: "Use exactly two sentences.", judge: { method: "rule_based" as const, verify_funcs: [{ func: "check_whether_response_sentence_number_in_range", params: [2, 2] }] } },
+  { key: "tone_requirement", category: "action" as const, subcategory: "tone_requirement", value: 'Sound "cheerful" — très gai.', judge: { method: "cmp_gpt" as const } },
 ];
 
 export const TASK = "Describe the photo.";

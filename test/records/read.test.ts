@@ -10,7 +10,7 @@ const item = {
   image: { path: "img.png", sha256: "" },
   source: "generated",
   task: "Describe it.",
-  constraints: [{ key: "tone_requirement", category: "action", subcategory: "tone_requirement", value: "Be warm.", judge: { method: "cmp_gpt" } }],
+  constraints: [{ key: "tone_requirement", category: "action" as const, subcategory: "tone_requirement", value: "Be warm.", judge: { method: "cmp_gpt" } }],
   dropped: [],
   reasons: [],
 };
@@ -28,6 +28,27 @@ describe("one reader per kind", () => {
     assert.equal(lines[1]!.line, 2);
     assert.match("error" in lines[1]! ? lines[1].error : "", /^not a record of items\.jsonl: constraints\[0\]\.judge\.method: /);
     assert.match("error" in lines[2]! ? lines[2].error : "", /not valid JSON/);
+  });
+
+  it("reads items written before the one constraint record: a display-name subcategory comes back as its key", async () => {
+    const path = join(dir, "old-items.jsonl");
+    const old = {
+      ...item,
+      constraints: [
+        { ...item.constraints[0], subcategory: "Tone" },
+        { key: "paragraph_number_limit", category: "text_length", subcategory: "Paragraph count", value: "Write 2 paragraphs.", judge: { method: "rule_based", verify_funcs: [{ func: "check_whether_response_paragraph_number_in_range", params: [2, 2] }] } },
+        { key: "custom_key", category: "format", subcategory: "custom_key", value: "Custom.", judge: { method: "direct_gpt" } },
+      ],
+    };
+    writeFileSync(path, `${JSON.stringify(old)}\n`);
+    const lines = [];
+    for await (const l of readRecords("items.jsonl", path)) lines.push(l);
+    assert.ok("value" in lines[0]!, JSON.stringify(lines[0]));
+    assert.deepEqual(lines[0].value.constraints.map((c) => [c.key, c.category, c.subcategory]), [
+      ["tone_requirement", "action", "tone_requirement"],
+      ["paragraph_number_limit", "text_length", "paragraph_number_limit"],
+      ["custom_key", "format", "custom_key"],
+    ]);
   });
 
   it("reads a summary file whole, or says which file and field is wrong", () => {

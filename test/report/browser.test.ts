@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { categoryOf } from "../../src/bench/summary.js";
+import { categoryOf } from "../../src/constraints/taxonomy.js";
 import { writeReport } from "../../src/report/index.js";
 import { CHROMIUM, CHROMIUM_ARGS as ARGS, chromiumMissingMessage, chromiumSkip } from "../helpers/chromium.js";
 import { tempDir } from "../helpers/cli.js";

@@ -4,13 +4,13 @@
  * loop is thin on purpose: prompts, parsing and scoring live in score.ts and are pure.
  */
 import type { ModelClient } from "../model/client.js";
-import { CallPendingError, ModelCallError } from "../model/errors.js";
+import { CallPendingError, isStoppedCall, ModelCallError } from "../model/errors.js";
 import type { ImageSource } from "../model/images.js";
 import type { ModelEvents } from "../model/progress.js";
 import type { ChatRequest, ContentPart } from "../model/types.js";
 import type { Profile } from "./profiles.js";
 import { scoreRuleOnly } from "./rule-only.js";
-import { scoreItem, type ItemResult, type JudgeCall, type JudgeFn } from "./score.js";
+import { NOT_ATTEMPTED_ANSWERS, notAttempted, scoreItem, type ItemResult, type JudgeCall, type JudgeFn } from "./score.js";
 import type { BenchRow } from "./types.js";
 
 export interface Prediction {
@@ -21,6 +21,8 @@ export interface Prediction {
   cached?: boolean;
   /** Why there is no answer. */
   error?: string;
+  /** No answer because the run was stopped before the call was sent. */
+  stopped?: boolean;
 }
 
 /** Where answers come from: the model under test (`mmif eval`) or a predictions file (`mmif score`). */
@@ -66,6 +68,7 @@ export function modelAnswers(model: ModelClient, imageFirst: boolean, suffix = "
       const r = await model.chat(answerRequest(row, imageFirst, suffix), { stage: "answer" });
       return { row, prediction: r.content, finishReason: r.finishReason, cached: r.cached };
     } catch (e) {
+      if (isStoppedCall(e)) return { row, prediction: null, error: e.message, stopped: true };
       if (e instanceof ModelCallError || e instanceof CallPendingError) return { row, prediction: null, error: e.message };
       throw e;
     }
@@ -87,6 +90,7 @@ export function judgeFnFor(judges: JudgeClients, item: { image?: ImageSource }, 
 }
 
 function failedForAnswers(main: BenchRow, missing: Prediction[], profile: Profile): ItemResult {
+  if (missing.some((m) => m.stopped)) return notAttempted(main, NOT_ATTEMPTED_ANSWERS);
   return unjudged(main, `no answer from the model under test for ${missing.map((m) => m.row.index).join(", ")}: ${missing[0]!.error ?? "missing"}`, "not judged: no answer", profile);
 }
 

@@ -15,7 +15,7 @@
  */
 import { VerifyFuncError } from "../constraints/params.js";
 import { ruleVerdict } from "../constraints/rule-verdict.js";
-import { CallPendingError } from "../model/errors.js";
+import { CallPendingError, isStoppedCall } from "../model/errors.js";
 import type { Constraint } from "../constraints/schema.js";
 import { parseCompareReply, parseDirectReply, parsePerceptionReply } from "./parsers.js";
 import type { FailStep, Profile } from "./profiles.js";
@@ -62,8 +62,12 @@ export type ConstraintVerdict = Verdict;
 export interface ItemResult {
   id: string;
   tag: Tag;
-  status: "scored" | "failed";
-  /** What enters the average: the mean; a failed item scores `profile.failedItemScore(tag)` (0, or null = excluded). */
+  /** not_attempted: the run was stopped before this item's calls were made or finished (rerun to finish it). */
+  status: "scored" | "failed" | "not_attempted";
+  /**
+   * What enters the average: the mean; a failed item scores `profile.failedItemScore(tag)` (0, or null = excluded);
+   * a not-attempted item null.
+   */
   score: number | null;
   /** C-Level: every constraint in list order. P-Level: empty. */
   constraints: ConstraintVerdict[];
@@ -111,13 +115,31 @@ async function ask(judge: JudgeFn, call: JudgeCall): Promise<Asked> {
     if (typeof reply !== "string") return { ok: false, error: `judge returned ${typeof reply}, not text` };
     return { ok: true, reply };
   } catch (e) {
-    // No answer yet (batch mode) is not a failed round: the item waits for the next pass.
-    if (e instanceof CallPendingError) throw e;
+    // No answer yet (batch mode), or a call the stopped run never sent, is not a failed round: the item waits for a rerun.
+    if (e instanceof CallPendingError || isStoppedCall(e)) throw e;
     return { ok: false, error: e instanceof Error ? e.message : String(e) };
   }
 }
 
 const NOT_REACHED = "not judged: the item's judging stopped before this constraint";
+
+/** Why an item is not attempted: its judging, or its answers, were cut off by the stopped run. */
+export const NOT_ATTEMPTED_JUDGING = "not attempted: the run was stopped before this item's judging finished; rerun the same command to finish it";
+export const NOT_ATTEMPTED_ANSWERS = "not attempted: the run was stopped before this item's answers were asked for; rerun the same command to finish it";
+
+/** An item the stopped run never finished: no verdicts, no score, and not a judging failure. */
+export function notAttempted(item: { id: string; tag: Tag; constraints?: readonly Constraint[] | null }, why: string): ItemResult {
+  return {
+    id: item.id,
+    tag: item.tag,
+    status: "not_attempted",
+    score: null,
+    constraints: (item.tag === "C-Level" ? (item.constraints ?? []) : []).map((c, index) => ({ index, key: c.key, text: c.value, method: c.judge?.method ?? "", score: null, counted: false, error: "not judged: the run was stopped" })),
+    replies: {},
+    rounds: 0,
+    error: why,
+  };
+}
 
 export async function scoreItem(input: ItemInput, judge: JudgeFn, profile: Profile): Promise<ItemResult> {
   const prediction = profile.predictionText(input.prediction);
@@ -166,6 +188,7 @@ export async function scoreItem(input: ItemInput, judge: JudgeFn, profile: Profi
       last = outcome;
     }
   } catch (e) {
+    if (isStoppedCall(e)) return notAttempted(input, NOT_ATTEMPTED_JUDGING);
     if (!(e instanceof ReferenceException)) throw e;
     for (const v of state.verdicts) if (v.score === null && v.error === undefined && v.note === undefined) v.error = NOT_REACHED;
     for (const v of state.verdicts) v.counted = false;

@@ -56,7 +56,7 @@ export async function respondAndScore(item: EngineItem, options: RespondOptions)
   );
   const verdicts = verdictRecords(result);
   const reasons = [...item.reasons];
-  if (result.status === "failed") reasons.push(`score: ${result.error ?? "judging failed"}`);
+  if (result.status !== "scored") reasons.push(`score: ${result.error ?? "judging failed"}`);
   else if ((result.score ?? 0) < threshold) reasons.push(`score ${(result.score ?? 0).toFixed(3)} < threshold ${threshold}`);
   const kept = result.status === "scored" && result.score !== null && result.score >= threshold;
   return { ...item, prompt, response, aux, verdicts, score: result.score, kept, reasons };

@@ -34,6 +34,11 @@ export class ModelCallError extends WorkError implements ModelCallFailure {
   }
 }
 
+/** A call refused because the run was stopped (Ctrl-C, SIGTERM, a configuration fault) before it was sent. */
+export function isStoppedCall(e: unknown): e is ModelCallError {
+  return e instanceof ModelCallError && e.kind === "stopped";
+}
+
 /**
  * No answer yet: the call was put in a batch (`--batch`), or is waiting in one sent earlier. Not a failure, so
  * stages do not fall back or re-ask on it: it travels up to the unit of work (a row, an item, a pair), which is

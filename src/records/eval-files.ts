@@ -23,7 +23,8 @@ export const resultSchema = z.object({
   tag: tagSchema,
   /** The item's score as it enters the average; null when the profile excludes it. */
   score: z.number().nullable(),
-  status: z.enum(["scored", "failed"]),
+  /** not_attempted: the run was stopped before the item's calls were made or finished (rerun to finish it). */
+  status: z.enum(["scored", "failed", "not_attempted"]),
   /** C-Level: every constraint's verdict, in the item's order. */
   constraints: z.array(verdictSchema).optional(),
   /** Raw judge replies of the final round: "direct", "cmp:<key>", "perception". */

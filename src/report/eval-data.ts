@@ -122,6 +122,8 @@ export async function readEvalRun(dir: string, options: EvalReportOptions = {}):
     const row = mainRow.get(id);
     const benchConstraints = row?.constraints ?? [];
     // The verdict carries its constraint's position and text: no join by key (keys can repeat).
+    // An item the stopped run never finished is neither a pass, a fail nor a judging failure.
+    const notAttempted = r.status === "not_attempted";
     const constraints = (r.constraints ?? []).map((v) => {
       const bc = benchConstraints[v.index];
       return {
@@ -131,7 +133,7 @@ export async function readEvalRun(dir: string, options: EvalReportOptions = {}):
         value: cut(v.text, maxText),
         check: v.method === "rule_based" ? checkText(bc) : undefined,
         score: v.score,
-        verdict: verdictOf(v.score),
+        verdict: notAttempted ? "not_attempted" : verdictOf(v.score),
         error: v.error,
         note: v.note,
       };
@@ -140,7 +142,7 @@ export async function readEvalRun(dir: string, options: EvalReportOptions = {}):
       const aux = name.startsWith("cmp:") ? auxPred.get(`${id}\u0000${name.slice(4)}`) : undefined;
       return { name, text: cut(String(text), maxText)!, aux: aux ? (cut(aux.prediction, maxText) ?? `(no answer: ${aux.error ?? "unknown"})`) : undefined };
     });
-    const verdict = r.status === "failed" ? "failed" : verdictOf(r.score);
+    const verdict = notAttempted ? "not_attempted" : r.status === "failed" ? "failed" : verdictOf(r.score);
     const units: Unit[] = r.tag === "P-Level" ? [[verdict, "perception"]] : constraints.length > 0 ? constraints.map((c) => [c.verdict, c.cat]) : [[verdict, ""]];
     const key = row ? imageKey(row.image) : undefined;
     if (key && row) thumbRequests.push({ key, source: row.image });
@@ -179,6 +181,7 @@ export async function readEvalRun(dir: string, options: EvalReportOptions = {}):
       ["pass", "pass"],
       ["fail", "fail"],
       ["failed", "failed judging"],
+      ["not_attempted", "not attempted (run stopped)"],
     ],
     categoryOptions: categories.map((c) => [c, categoryLabel(c)]),
     items,

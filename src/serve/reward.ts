@@ -60,7 +60,7 @@ export async function rewardItem(item: RewardItem, mode: RewardMode, options: Re
     out.score = v.score;
     if (v.error !== undefined) out.error = v.error;
   });
-  if (result.status === "failed") return { reward: null, verdicts, status: "failed", error: result.error ?? "the item could not be scored" };
+  if (result.status !== "scored") return { reward: null, verdicts, status: "failed", error: result.error ?? "the item could not be scored" };
 
   const status = unscorable > 0 ? "partial" : "scored";
   if (mode === "strict") {

@@ -101,7 +101,7 @@ describe("eval report", () => {
     const p = data.items.find((it) => it.id === "p-0")!;
     assert.deepEqual(p.units, [["pass", "perception"]]);
     assert.equal(p.truth, '["sun","house"]');
-    assert.deepEqual(data.statusOptions.map((o) => o[0]), ["pass", "fail", "failed"]);
+    assert.deepEqual(data.statusOptions.map((o) => o[0]), ["pass", "fail", "failed", "not_attempted"]);
     assert.ok(data.categoryOptions.some(([v]) => v === "perception"));
   });
 

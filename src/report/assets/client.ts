@@ -70,7 +70,7 @@ export const CLIENT_SCRIPT = String.raw`
     names.forEach(function (n) { add(tr, el("th", "", n)); });
   }
   function filtering() { return Boolean(state.status || state.category); }
-  var VERDICT = { pass: "pass", fail: "fail", failed: "failed judging" };
+  var VERDICT = { pass: "pass", fail: "fail", failed: "failed judging", not_attempted: "not attempted" };
   var STATUS = { kept: "kept", not_kept: "not kept", unanswered: "not answered" };
   var METHOD = { rule_based: "rule-based", direct_gpt: "direct judge", cmp_gpt: "comparative judge" };
 
@@ -94,7 +94,7 @@ export const CLIENT_SCRIPT = String.raw`
       } else textBlock(texts, "Answer" + (item.finishReason && item.finishReason !== "stop" ? " (finish: " + item.finishReason + ")" : ""), item.prediction);
     }
     textBlock(texts, "Ground truth", item.truth);
-    if (item.error) add(texts, el("p", "error", "Judging failed: " + item.error));
+    if (item.error) add(texts, el("p", "error", item.verdict === "not_attempted" ? item.error : "Judging failed: " + item.error));
     if (item.constraints.length) {
       var table = add(box, el("table", "data constraints"));
       headerRow(table, ["#", "constraint", "category", "method", "verdict", "note"]);

@@ -24,11 +24,17 @@
 // counts them and names the first few. Indexes match as text, or as numbers when both are numeric ("12" = "12.0",
 // since pandas may read an index column as floats). The file itself missing, of an unknown type, or without the
 // two columns is a BenchFileError.
+//
+// ## Field limit (`maxFieldBytes`, src/io/field-limit.ts)
+// A JSONL line or a TSV/CSV cell larger than the limit is dropped as it is read (only its size is kept) and its row
+// is an issue. An .xlsx is a zip, read whole (its sheet up to 512 MB unzipped): a cell over the limit is refused as
+// an issue the same way, but after the sheet is in memory.
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
+import { oversizedSize } from "../io/field-limit.js";
 import { readJsonObjects } from "../io/json-lines.js";
 import { openInput } from "../io/lines.js";
-import { readDelimitedFile } from "./load/delimited.js";
+import { readDelimitedFile, type OversizedField } from "./load/delimited.js";
 import { BenchFileError } from "./load/errors.js";
 import { pandasColumnStrings, type RawCell } from "./predictions/pandas.js";
 import { readXlsxFirstSheet, XlsxError } from "./predictions/xlsx.js";
@@ -86,7 +92,7 @@ function show(v: unknown): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** `maxFieldBytes`: a JSONL line with a larger field is refused as an issue (src/io/field-limit.ts). */
+/** `maxFieldBytes`: a JSONL field or table cell larger than this is refused as an issue (src/io/field-limit.ts). */
 export async function readPredictions(path: string, bench: readonly BenchRow[], options: { maxFieldBytes?: number } = {}): Promise<ReadPredictions> {
   const format = predictionFormatOf(path);
   const info = await stat(path).catch((err: unknown) => {
@@ -100,7 +106,8 @@ export async function readPredictions(path: string, bench: readonly BenchRow[], 
   const issues: RowIssue[] = [];
   if (format === "mmif-jsonl") await readJsonl(path, lookup, predictions, issues, options.maxFieldBytes);
   else {
-    const table = format === "vlmevalkit-xlsx" ? await xlsxTable(path) : await delimitedTable(path, format === "vlmevalkit-tsv" ? "\t" : ",", issues);
+    const limit = options.maxFieldBytes;
+    const table = format === "vlmevalkit-xlsx" ? await xlsxTable(path, issues, limit) : await delimitedTable(path, format === "vlmevalkit-tsv" ? "\t" : ",", issues, limit);
     tableRows(path, table, bench, lookup, predictions, issues);
   }
 
@@ -168,7 +175,7 @@ interface Table {
   rows: Array<{ row: number; cells: RawCell[] }>;
 }
 
-async function xlsxTable(path: string): Promise<Table> {
+async function xlsxTable(path: string, issues: RowIssue[], maxFieldBytes = Infinity): Promise<Table> {
   let sheet;
   try {
     sheet = readXlsxFirstSheet(await readFile(path));
@@ -178,18 +185,37 @@ async function xlsxTable(path: string): Promise<Table> {
   }
   const [head, ...data] = sheet.rows;
   const header = (head ?? []).map((c) => (c.t === "text" || c.t === "num" ? c.v : c.t === "bool" ? (c.v ? "True" : "False") : ""));
-  return { header, rows: data.map((cells, i) => ({ row: i + 1, cells })) };
+  const rows: Table["rows"] = [];
+  data.forEach((cells, i) => {
+    // Counted in UTF-16 units first: a cell under a third of the limit is under it in UTF-8 bytes too.
+    const over = cells.flatMap((c, column) => (c.t === "text" && c.v.length * 3 > maxFieldBytes && Buffer.byteLength(c.v) > maxFieldBytes ? [{ column, bytes: Buffer.byteLength(c.v), limit: maxFieldBytes }] : []));
+    if (over.length === 0) rows.push({ row: i + 1, cells });
+    else oversizedIssues(path, i + 1, header, over, issues);
+  });
+  return { header, rows };
 }
 
-async function delimitedTable(path: string, delimiter: string, issues: RowIssue[]): Promise<Table> {
+function oversizedIssues(path: string, row: number, header: readonly string[], over: readonly OversizedField[], issues: RowIssue[]): void {
+  for (const o of over) {
+    const field = header[o.column] || `column ${o.column + 1}`;
+    issues.push({ file: path, row, field, message: oversizedSize({ field, fieldBytes: o.bytes, lineBytes: o.bytes, limit: o.limit }) });
+  }
+}
+
+async function delimitedTable(path: string, delimiter: string, issues: RowIssue[], maxFieldBytes?: number): Promise<Table> {
   let header: string[] | undefined;
   const rows: Table["rows"] = [];
-  for await (const record of readDelimitedFile(path, delimiter)) {
+  for await (const record of readDelimitedFile(path, delimiter, maxFieldBytes === undefined ? undefined : { bytes: maxFieldBytes })) {
     if (!header) {
+      if (record.oversized) throw new BenchFileError(path, `the header row has a field of ${record.oversized[0]!.bytes.toLocaleString("en-US")} bytes: not a predictions table`);
       header = record.fields;
       continue;
     }
     const row = record.record - 1;
+    if (record.oversized) {
+      oversizedIssues(path, row, header, record.oversized, issues);
+      continue;
+    }
     if (record.unterminatedQuote) {
       issues.push({ file: path, row, message: 'the file ends inside a quoted field that starts on this row (a " without its closing ")' });
       continue;

@@ -45,7 +45,7 @@ export function addJudgeFlags(cmd: Command): Command {
     .option("--score-bad-rows", "score every loadable item as the reference does, even those whose constraints it cannot score (they fail)")
     .requiredOption("--out <dir>", "output folder: predictions.jsonl, results.jsonl, summary.json, ledger.sqlite, images/");
   addImageSizeFlags(cmd, false);
-  addMaxFieldBytes(cmd, "the bench (JSONL layouts) or the predictions (JSONL)");
+  addMaxFieldBytes(cmd, "the bench or the predictions (a JSONL line, or a TSV/CSV/XLSX row; a TSV image cell is bounded by the base64 size of the largest image accepted instead, when larger)");
   cmd.option("--dry-run", "check everything a run checks, then print the calls, estimated tokens and cost per model and stage (with --model-price/--judge-price), counting what the ledger already holds; no model call");
   return addBatchFlags(addQuietFlag(cmd));
 }

@@ -104,13 +104,13 @@ export function addImageSizeFlags(cmd: Command, downscale: boolean): Command {
 }
 
 /**
- * `--max-field-bytes`: a line of `what` with a top-level field larger than this is refused (reported with its
+ * `--max-field-bytes`: a line or table row of `what` with a field larger than this is refused (reported with its
  * line, field and size; the other lines go on) without being read into memory. See src/io/field-limit.ts.
  */
 export function addMaxFieldBytes(cmd: Command, what: string): Command {
   return cmd.option(
     `${MAX_FIELD_FLAG} <size>`,
-    `refuse a line of ${what} with a field larger than this, in bytes or with K/M/G (1024-based); it is reported with its line, field and size, and the other lines are read`,
+    `refuse a line or row of ${what} with a field larger than this, in bytes or with K/M/G (1024-based); it is reported with its line or row, field and size, and the others are read`,
     `${DEFAULT_MAX_FIELD_BYTES / 1024 ** 2}M`,
   );
 }

@@ -180,6 +180,23 @@ describe("predictions: VLMEvalKit tables", () => {
     assert.deepEqual(sheet.rows[5]![2], { t: "na" });
   });
 
+  test("a cell over maxFieldBytes is a bad row in .xlsx (after reading), .csv and .tsv (dropped as read)", async () => {
+    const long = "é".repeat(40); // 80 UTF-8 bytes
+    const xlsxFile = path.join(dir, "limit.xlsx");
+    fs.writeFileSync(xlsxFile, xlsx([["index", "prediction"], [1, "ok"], [2, long], [3, "ok"], [4, "ok"]]));
+    const csvFile = path.join(dir, "limit.csv");
+    fs.writeFileSync(csvFile, `index,prediction\n1,ok\n2,"${long}"\n3,ok\n4,ok\n`);
+    const tsvFile = path.join(dir, "limit.tsv");
+    fs.writeFileSync(tsvFile, `index\tprediction\n1\tok\n2\t${long}\n3\tok\n4\tok\n`);
+    for (const file of [xlsxFile, csvFile, tsvFile]) {
+      const { predictions, issues } = await readPredictions(file, bench, { maxFieldBytes: 79 });
+      assert.deepEqual([...predictions.keys()], ["1", "3", "4"], file);
+      const over = issues.find((i) => i.row === 2)!;
+      assert.deepEqual([over.field, over.message], ["prediction", "80 bytes, over the 79-byte limit (raise it with --max-field-bytes)"], file);
+      assert.equal((await readPredictions(file, bench, { maxFieldBytes: 80 })).predictions.get("2"), long, file);
+    }
+  });
+
   test("a file without the columns, or of an unknown kind, is a BenchFileError", async () => {
     const file = path.join(dir, "cols.csv");
     fs.writeFileSync(file, "idx,answer\n1,a\n");

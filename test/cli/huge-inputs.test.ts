@@ -1,6 +1,6 @@
-// Huge inputs (#10.12): a 50 MB field in `mmif verify --in`, in a bench and in a predictions file is refused under
-// --max-field-bytes with its file, line, field and size, the other lines go on, and the process stays under 300 MB
-// of peak RSS (read from the child itself: process.resourceUsage().maxRSS, the kernel's VmHWM, at exit).
+// Huge inputs (#10.12): a 50 MB field in `mmif verify --in`, in a bench (JSONL or TSV) and in a predictions file
+// (JSONL or CSV) is refused under --max-field-bytes with its file, line or row, field and size, the other lines go
+// on, and the process stays under 300 MB of peak RSS (read from the child itself: process.resourceUsage().maxRSS, the kernel's VmHWM, at exit).
 import assert from "node:assert/strict";
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -26,6 +26,21 @@ function writeJsonl(path: string, lines: Array<Record<string, unknown>>, big?: {
     writeSync(fd, `${before}${before.length > 1 ? "," : ""}"${big.field}":"`);
     for (let n = 0; n < HUGE / piece.length; n++) writeSync(fd, piece);
     writeSync(fd, '"}\n');
+  });
+  closeSync(fd);
+}
+
+/** Writes a tab- or comma-separated table; cell `big.column` of data row `big.row` (0-based) gets HUGE bytes of "a" in 1 MB pieces. */
+function writeTable(path: string, delimiter: string, rows: string[][], big?: { row: number; column: number }): void {
+  const fd = openSync(path, "w");
+  const piece = Buffer.alloc(1_000_000, 0x61);
+  rows.forEach((cells, r) => {
+    cells.forEach((cell, c) => {
+      if (c > 0) writeSync(fd, delimiter);
+      if (big !== undefined && r === big.row + 1 && c === big.column) for (let n = 0; n < HUGE / piece.length; n++) writeSync(fd, piece);
+      else writeSync(fd, cell);
+    });
+    writeSync(fd, "\n");
   });
   closeSync(fd);
 }
@@ -81,25 +96,63 @@ describe("huge inputs", () => {
 
   const row = (i: number) => ({ index: String(i), id: String(i), tag: "C-Level", infer_type: "main", question: `Question ${i}.`, constraints: [rule], image: "a.png" });
 
-  it("eval: a 50 MB question is a bad row found before any call (exit 2); --skip-bad-rows scores the others", async () => {
-    const bench = join(dir, "bench", "bench.jsonl");
-    writeJsonl(bench, [row(0), row(1), row(2)], { line: 1, field: "question" });
+  /** `mmif eval` on `bench` (row 1 of 0..2 holds the huge question): refused with `message`, no call; --skip-bad-rows scores 0 and 2. */
+  async function evalRefusesThenSkips(bench: string, name: string, message: string): Promise<void> {
     const args = (out: string, extra: string[] = []) => ["eval", "--bench", bench, "--model", "vlm", "--base-url", server.url, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", ...extra];
     const before = server.chatRequests().length;
-    const refused = await runMeasured(args(join(dir, "eval-refused")), dir);
+    const refused = await runMeasured(args(join(dir, `${name}-refused`)), dir);
     assert.equal(refused.code, 2, refused.stderr);
-    assert.ok(refused.stderr.includes(`${bench} line 2 field "question": 50,000,002 bytes, over the 16,777,216-byte limit (raise it with --max-field-bytes)`), refused.stderr);
+    assert.ok(refused.stderr.includes(message), refused.stderr);
     assert.match(refused.stderr, /nothing was sent to a model/);
     assert.equal(server.chatRequests().length, before, "no model call");
     assert.ok(refused.peakMiB < RSS_LIMIT_MIB, `peak RSS ${refused.peakMiB.toFixed(0)} MiB`);
 
-    const out = join(dir, "eval-skip");
+    const out = join(dir, `${name}-skip`);
     const skipped = await runMeasured(args(out, ["--skip-bad-rows"]), dir);
     assert.equal(skipped.code, 0, `the user chose to leave bad rows out: ${skipped.stderr}`);
     const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string });
     assert.deepEqual(results.map((x) => x.id).sort(), ["0", "2"]);
     assert.match(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).not_comparable, /not comparable/);
     assert.ok(skipped.peakMiB < RSS_LIMIT_MIB, `peak RSS ${skipped.peakMiB.toFixed(0)} MiB`);
+  }
+
+  it("eval: a 50 MB question is a bad row found before any call (exit 2); --skip-bad-rows scores the others", async () => {
+    const bench = join(dir, "bench", "bench.jsonl");
+    writeJsonl(bench, [row(0), row(1), row(2)], { line: 1, field: "question" });
+    await evalRefusesThenSkips(bench, "eval", `${bench} line 2 field "question": 50,000,002 bytes, over the 16,777,216-byte limit (raise it with --max-field-bytes)`);
+  });
+
+  const TSV_HEADER = ["index", "image", "question", "id", "tag", "infer_type", "constraints"];
+  const tsvRow = (i: number, image: string) => [String(i), image, `Question ${i}.`, String(i), "C-Level", "main", JSON.stringify([rule])];
+
+  it("eval: a 50 MB question in a VLMEvalKit TSV is dropped as it is read and is a bad row the same way", async () => {
+    const bench = join(dir, "bench", "MM-IFEval.tsv");
+    const image = readFileSync(join(dir, "bench", "a.png")).toString("base64");
+    writeTable(bench, "\t", [TSV_HEADER, tsvRow(0, image), tsvRow(1, "0"), tsvRow(2, "0")], { row: 1, column: 2 });
+    await evalRefusesThenSkips(bench, "tsv", `${bench} row 2 field "question": 50,000,000 bytes, over the 16,777,216-byte limit (raise it with --max-field-bytes)`);
+  });
+
+  it("score: a TSV image cell of 27 MB (over --max-field-bytes) loads; a 50 MB prediction in a CSV is a bad row", async () => {
+    // A 20 MB PNG (stored, not deflated) is 27 MB of base64: image cells are bounded by the image size limit instead.
+    const png = await sharp({ create: { width: 2600, height: 2600, channels: 3, background: "olive" } }).png({ compressionLevel: 0 }).toBuffer();
+    const bench = join(dir, "bench", "big-image.tsv");
+    writeTable(bench, "\t", [TSV_HEADER, tsvRow(0, png.toString("base64")), tsvRow(1, "0"), tsvRow(2, "0")]);
+    const predictions = join(dir, "predictions.csv");
+    writeTable(predictions, ",", [["index", "prediction"], ["0", "One sentence."], ["1", "One sentence."], ["2", "One sentence."]], { row: 2, column: 1 });
+    const args = (out: string, extra: string[] = []) => ["score", "--bench", bench, "--predictions", predictions, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", ...extra];
+    const before = server.chatRequests().length;
+    const refused = await runMeasured(args(join(dir, "csv-refused")), dir);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.ok(refused.stderr.includes(`${predictions} row 3 field "prediction": 50,000,000 bytes, over the 16,777,216-byte limit (raise it with --max-field-bytes)`), refused.stderr);
+    assert.ok(!refused.stderr.includes("image"), `the large image is accepted: ${refused.stderr}`);
+    assert.equal(server.chatRequests().length, before, "no model call");
+    assert.ok(refused.peakMiB < RSS_LIMIT_MIB, `peak RSS ${refused.peakMiB.toFixed(0)} MiB`);
+    const out = join(dir, "csv-skip");
+    const skipped = await runCli(args(out, ["--skip-bad-rows"]));
+    assert.equal(skipped.code, 0, skipped.stderr);
+    const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; score: number });
+    assert.deepEqual(results.map((x) => [x.id, x.score]).sort(), [["0", 1], ["1", 1]]);
+    assert.match(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).not_comparable, /not comparable/);
   });
 
   it("score: a 50 MB prediction is a bad line of the predictions file; --skip-bad-rows scores the others", async () => {

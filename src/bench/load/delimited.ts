@@ -10,7 +10,8 @@
 //   is not a tab), unless a quote is on it.
 // - A UTF-8 byte order mark at the start is dropped.
 // Records come out one at a time, so a file of hundreds of MB is never held whole; only the record being read
-// (one row, e.g. one base64 image) is in memory.
+// (one row, e.g. one base64 image) is in memory. With a field limit (`--max-field-bytes`, see FieldLimits), a field
+// that grows past it stops being kept: only its size is counted and the record carries it in `oversized`.
 import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
@@ -22,6 +23,23 @@ export interface DelimitedRecord {
   record: number;
   /** Set on the last record when the file ended inside a quoted field (pandas: "EOF inside string"). */
   unterminatedQuote?: true;
+  /** Fields over their limit: their text was dropped (the field is ""), their UTF-8 size kept. */
+  oversized?: OversizedField[];
+}
+
+export interface OversizedField {
+  /** 0-based column. */
+  column: number;
+  /** The field's size in UTF-8 bytes, unquoted. */
+  bytes: number;
+  limit: number;
+}
+
+/** The largest field kept, in UTF-8 bytes: `bytes` for every column, or per column once the header is read. */
+export interface FieldLimits {
+  bytes: number;
+  /** Called with the header (record 1): a column's own limit, or undefined for `bytes`. */
+  column?: (name: string) => number | undefined;
 }
 
 const enum State {
@@ -48,8 +66,20 @@ export class DelimitedParser {
   private nextDelimiter = -1;
   private nextLf = -1;
   private nextCr = -1;
+  // The field limit: the field's length in UTF-16 units is counted on every piece (cheap); only past a third of
+  // the limit (a unit is at most 3 UTF-8 bytes) are its bytes counted, and past the limit its text is dropped.
+  private limits: number[] = [];
+  private defaultLimit = Infinity;
+  private fieldUnits = 0;
+  private fieldBytes = -1;
+  private dropping = false;
+  private oversized: OversizedField[] = [];
 
-  constructor(private readonly delimiter: string) {
+  constructor(
+    private readonly delimiter: string,
+    private readonly fieldLimits?: FieldLimits,
+  ) {
+    if (fieldLimits) this.defaultLimit = fieldLimits.bytes;
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
       throw new RangeError(`the delimiter must be one character other than a quote or a line break, got ${JSON.stringify(delimiter)}`);
     }
@@ -87,7 +117,7 @@ export class DelimitedParser {
           break;
         case State.InField: {
           const j = this.nextSpecial(s, i);
-          if (j > i) this.parts.push(s.slice(i, j));
+          if (j > i) this.append(s.slice(i, j));
           if (j === n) {
             i = n;
             break;
@@ -99,11 +129,11 @@ export class DelimitedParser {
         case State.InQuoted: {
           const j = s.indexOf('"', i);
           if (j < 0) {
-            this.parts.push(i === 0 ? s : s.slice(i));
+            this.append(i === 0 ? s : s.slice(i));
             i = n;
             break;
           }
-          if (j > i) this.parts.push(s.slice(i, j));
+          if (j > i) this.append(s.slice(i, j));
           this.state = State.QuoteInQuoted;
           i = j + 1;
           break;
@@ -111,7 +141,7 @@ export class DelimitedParser {
         case State.QuoteInQuoted: {
           const c = s[i]!;
           if (c === '"') {
-            this.parts.push('"');
+            this.append('"');
             this.state = State.InQuoted;
             i++;
           } else if (c === delim || c === "\n" || c === "\r") {
@@ -156,7 +186,33 @@ export class DelimitedParser {
     this.state = c !== "\r" ? State.StartField : kept ? State.AfterCr : State.AfterCrBlank;
   }
 
+  /** Adds a piece of the current field, or only its size once the field is past its limit. */
+  private append(piece: string): void {
+    this.fieldUnits += piece.length;
+    const limit = this.limits[this.fields.length] ?? this.defaultLimit;
+    if (this.fieldUnits * 3 <= limit) {
+      this.parts.push(piece);
+      return;
+    }
+    if (this.fieldBytes < 0) this.fieldBytes = this.parts.reduce((sum, p) => sum + Buffer.byteLength(p, "utf8"), 0);
+    this.fieldBytes += Buffer.byteLength(piece, "utf8");
+    if (this.dropping) return;
+    if (this.fieldBytes <= limit) {
+      this.parts.push(piece);
+      return;
+    }
+    this.dropping = true;
+    this.parts = [];
+  }
+
   private endField(): void {
+    if (this.dropping) {
+      this.oversized.push({ column: this.fields.length, bytes: this.fieldBytes, limit: this.limits[this.fields.length] ?? this.defaultLimit });
+      this.parts = [];
+    }
+    this.fieldUnits = 0;
+    this.fieldBytes = -1;
+    this.dropping = false;
     const parts = this.parts;
     // A field cut from one chunk is copied out of it: V8 keeps a slice's whole parent alive, so rows holding
     // short fields would otherwise pin a 1 MiB chunk each (a 687-row TSV pinned ~450 MB).
@@ -170,10 +226,15 @@ export class DelimitedParser {
     this.fields = [];
     const quoted = this.quotedOnRecord;
     this.quotedOnRecord = false;
-    if (!unterminated && !quoted && fields.length === 1 && this.blank.test(fields[0]!)) return false;
+    const oversized = this.oversized;
+    if (oversized.length > 0) this.oversized = [];
+    else if (!unterminated && !quoted && fields.length === 1 && this.blank.test(fields[0]!)) return false;
     this.records++;
     const record: DelimitedRecord = { fields, record: this.records };
     if (unterminated) record.unterminatedQuote = true;
+    if (oversized.length > 0) record.oversized = oversized;
+    const perColumn = this.fieldLimits?.column;
+    if (this.records === 1 && perColumn) this.limits = fields.map((name) => perColumn(name) ?? this.defaultLimit);
     out.push(record);
     return true;
   }
@@ -190,14 +251,14 @@ function detached(s: string): string {
 }
 
 /** Parses a whole string (tests, small files). */
-export function parseDelimited(text: string, delimiter: string): DelimitedRecord[] {
-  const parser = new DelimitedParser(delimiter);
+export function parseDelimited(text: string, delimiter: string, limits?: FieldLimits): DelimitedRecord[] {
+  const parser = new DelimitedParser(delimiter, limits);
   return [...parser.push(text), ...parser.end()];
 }
 
-/** Streams the records of a UTF-8 file, reading 1 MiB at a time. */
-export async function* readDelimitedFile(path: string, delimiter: string): AsyncGenerator<DelimitedRecord> {
-  const parser = new DelimitedParser(delimiter);
+/** Streams the records of a UTF-8 file, reading 1 MiB at a time; with `limits`, a field over them is dropped as it is read. */
+export async function* readDelimitedFile(path: string, delimiter: string, limits?: FieldLimits): AsyncGenerator<DelimitedRecord> {
+  const parser = new DelimitedParser(delimiter, limits);
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
   const decoder = new StringDecoder("utf8");
   // Whether the decoder may hold the start of a character the last chunk cut: only when that chunk ended in a

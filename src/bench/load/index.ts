@@ -24,7 +24,7 @@ export interface LoadBenchOptions {
   imageRoot?: string;
   /** Largest decoded base64 image accepted (TSV, data URLs); default 50 MiB. */
   maxImageBytes?: number;
-  /** JSONL layouts: a line with a field larger than this is refused as a row issue (src/io/field-limit.ts). */
+  /** A JSONL line or TSV cell with a field larger than this is refused as a row issue (src/io/field-limit.ts). */
   maxFieldBytes?: number;
 }
 
@@ -52,7 +52,7 @@ export async function loadBench(path: string, options: LoadBenchOptions = {}): P
   switch (format) {
     case "vlmevalkit-tsv":
       if (!options.imageDir) throw new BenchFileError(path, "a VLMEvalKit TSV needs imageDir, the folder its decoded images are written to");
-      return loadVlmevalkitTsv(path, { imageDir: options.imageDir, ...max });
+      return loadVlmevalkitTsv(path, { imageDir: options.imageDir, ...max, ...field });
     case "authors-jsonl":
       return loadAuthorsJsonl(path, { ...(options.imageRoot === undefined ? {} : { imageRoot: options.imageRoot }), ...field });
     case "mmif-jsonl":

@@ -16,7 +16,8 @@ import { DEFAULT_MAX_BYTES, ImageError, sniffImageFormat } from "../../model/ima
 import { describeUnknownBytes } from "../../model/images/formats.js";
 import { decodeBase64 } from "../../model/images/load.js";
 import type { LoadedBench, RowIssue } from "../types.js";
-import { readDelimitedFile } from "./delimited.js";
+import { oversizedSize } from "../../io/field-limit.js";
+import { readDelimitedFile, type FieldLimits, type OversizedField } from "./delimited.js";
 import { BenchFileError } from "./errors.js";
 import { ImageStore } from "./image-store.js";
 import { buildRow, crossCheck, issueAt, sortIssues, sourceOf, type PendingRow, type RawFields, type RowContext } from "./rows.js";
@@ -26,10 +27,33 @@ export interface TsvLoadOptions {
   imageDir: string;
   /** Largest decoded image accepted; default 50 MiB (the model layer's limit). */
   maxImageBytes?: number;
+  /**
+   * A cell larger than this (UTF-8 bytes) is dropped while it is read and its row refused (src/io/field-limit.ts);
+   * default no limit. The `image` cell is bounded by the base64 size of `maxImageBytes` instead when that is larger,
+   * as real rows carry images of several MB.
+   */
+  maxFieldBytes?: number;
 }
 
 /** Longest `image` value that is a reference to another row's index rather than base64. */
 export const IMAGE_REFERENCE_MAX = 64;
+
+/** Base64 of an image of `maxImageBytes`, plus room for a data: URL prefix. */
+function imageCellLimit(maxImageBytes: number): number {
+  return Math.ceil(maxImageBytes / 3) * 4 + 1024;
+}
+
+function fieldLimits(maxFieldBytes: number | undefined, maxImageBytes: number): FieldLimits | undefined {
+  if (maxFieldBytes === undefined) return undefined;
+  const image = Math.max(maxFieldBytes, imageCellLimit(maxImageBytes));
+  return { bytes: maxFieldBytes, column: (name) => (name === "image" ? image : undefined) };
+}
+
+function oversizedIssue(ctx: RowContext, field: string, o: OversizedField): RowIssue {
+  const size = { field, fieldBytes: o.bytes, lineBytes: o.bytes, limit: o.limit };
+  if (field !== "image") return issueAt(ctx, field, oversizedSize(size));
+  return issueAt(ctx, field, `${o.bytes.toLocaleString("en-US")} bytes, over the ${o.limit.toLocaleString("en-US")}-byte limit of an image cell (the base64 size of the largest image accepted, or --max-field-bytes if larger)`);
+}
 
 const REQUIRED = ["index", "image", "question", "id", "tag", "infer_type"] as const;
 const OPTIONAL = ["del_cons", "constraints", "answer"] as const;
@@ -61,8 +85,9 @@ export async function loadVlmevalkitTsv(path: string, options: TsvLoadOptions): 
   let columns: Map<Column, number> | undefined;
   let width = 0;
 
-  for await (const record of readDelimitedFile(path, "\t")) {
+  for await (const record of readDelimitedFile(path, "\t", fieldLimits(options.maxFieldBytes, maxBytes))) {
     if (!columns) {
+      if (record.oversized) throw new BenchFileError(path, `the header line has a field of ${record.oversized[0]!.bytes.toLocaleString("en-US")} bytes: not a VLMEvalKit TSV`);
       columns = headerColumns(path, record.fields);
       width = record.fields.length;
       continue;
@@ -82,6 +107,12 @@ export async function loadVlmevalkitTsv(path: string, options: TsvLoadOptions): 
       return at === undefined ? "" : (record.fields[at] ?? "");
     };
     const index = cell("index");
+    if (record.oversized) {
+      const names = [...columns.entries()];
+      for (const o of record.oversized) issues.push(oversizedIssue(ctx, names.find(([, at]) => at === o.column)?.[0] ?? `column ${o.column + 1}`, o));
+      badImage.add(index);
+      continue;
+    }
     const image = cell("image");
     const raw: RawFields = {
       index,

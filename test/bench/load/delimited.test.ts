@@ -129,3 +129,28 @@ describe("delimited parser memory", () => {
     assert.ok(grown < 20 * 2 ** 20, `heap grew by ${(grown / 2 ** 20).toFixed(0)} MiB holding 200 short fields`);
   });
 });
+
+describe("delimited parser field limit", () => {
+  test("a field over the limit is dropped and its UTF-8 size kept; fields at the limit and other rows are whole", () => {
+    const over = "é".repeat(6); // 6 units, 12 bytes
+    const recs = parseDelimited(`a\tb\n${"x".repeat(10)}\t${over}\n"q""${"y".repeat(20)}"\tz\n1\t2\n`, "\t", { bytes: 10 });
+    assert.deepEqual(recs.map((r) => r.fields), [["a", "b"], ["x".repeat(10), ""], ["", "z"], ["1", "2"]]);
+    assert.deepEqual(recs.map((r) => r.oversized), [undefined, [{ column: 1, bytes: 12, limit: 10 }], [{ column: 0, bytes: 22, limit: 10 }], undefined]);
+  });
+
+  test("a column's own limit applies from the row after the header; a dropped lone field is not a blank line", () => {
+    const limits = { bytes: 5, column: (name: string) => (name === "image" ? 8 : undefined) };
+    const recs = parseDelimited("image\tq\n12345678\t12345\n123456789\t123456\n", "\t", limits);
+    assert.deepEqual(recs.map((r) => r.oversized), [undefined, undefined, [{ column: 0, bytes: 9, limit: 8 }, { column: 1, bytes: 6, limit: 5 }]]);
+    assert.deepEqual(parseDelimited("h\n     \n", "\t", { bytes: 2 }).map((r) => r.oversized), [undefined, [{ column: 0, bytes: 5, limit: 2 }]]);
+  });
+
+  test("a field spread over many chunks is counted across them without being kept", () => {
+    const parser = new DelimitedParser(",", { bytes: 1000 });
+    const out = [...parser.push("id,text\n1,")];
+    for (let i = 0; i < 50; i++) out.push(...parser.push("z".repeat(100)));
+    out.push(...parser.push(",end\n2,ok\n"), ...parser.end());
+    assert.deepEqual(out.map((r) => r.fields), [["id", "text"], ["1", "", "end"], ["2", "ok"]]);
+    assert.deepEqual(out[1]!.oversized, [{ column: 1, bytes: 5000, limit: 1000 }]);
+  });
+});

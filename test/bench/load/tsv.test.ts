@@ -111,6 +111,29 @@ describe("VLMEvalKit TSV", () => {
     assert.match(msg(8), /itself a reference/);
   });
 
+  test("a cell over maxFieldBytes refuses its row; the image cell is bounded by the base64 size of maxImageBytes instead", async () => {
+    const file = path.join(dir, "limits.tsv");
+    const image = red.toString("base64"); // far over the 40-byte field limit, within an image of maxImageBytes 1000
+    fs.writeFileSync(
+      file,
+      tsv([
+        { index: "1", image, question: "Short.", id: "p1", tag: "P-Level", infer_type: "main", answer: '["red"]' },
+        { index: "2", image: "1", question: "q".repeat(41), id: "p2", tag: "P-Level", infer_type: "main", answer: '["red"]' },
+        { index: "3", image: "1", question: "Short.", id: "p3", tag: "P-Level", infer_type: "main", answer: '["red"]' },
+        { index: "4", image: "i".repeat(3000), question: "Short.", id: "p4", tag: "P-Level", infer_type: "main", answer: '["red"]' },
+      ]),
+    );
+    const bench = await loadVlmevalkitTsv(file, { imageDir: path.join(dir, "images-l"), maxFieldBytes: 40, maxImageBytes: 1000 });
+    assert.deepEqual(bench.rows.map((r) => r.index), ["1", "3"]);
+    assert.deepEqual(
+      bench.issues.map((i) => [i.row, i.field, i.message]),
+      [
+        [2, "question", "41 bytes, over the 40-byte limit (raise it with --max-field-bytes)"],
+        [4, "image", "3,000 bytes, over the 2,360-byte limit of an image cell (the base64 size of the largest image accepted, or --max-field-bytes if larger)"],
+      ],
+    );
+  });
+
   test("the images it writes are keyed for model calls without being read again", async () => {
     const bench = await loadVlmevalkitTsv(writeBench("keyed.tsv"), { imageDir: path.join(dir, "images-k") });
     const reads = imageHashCacheStats().fileReads;

@@ -1,13 +1,20 @@
 /**
- * `--dry-run` of `mmif eval` / `mmif score`: the calls a run will make, per model and stage, with estimated tokens
- * and cost, and no model call. Counts follow score.ts's first round (a retry round after an unparseable reply is
- * extra): one answer per row; per C-Level item one direct call when it has direct_gpt constraints and one compare
- * call per cmp_gpt constraint; per P-Level item one perception call; none for rule_based.
+ * `--dry-run`: the calls a run will make, per model and stage, with estimated tokens and cost, and no model call.
+ * One accumulator ({@link CallPlan}) and one table ({@link formatPlan}) for every command: eval and score plan
+ * their rows here (planBench); generate and dpo plan their units (engine/plan.ts, dpo/plan.ts) and replay them
+ * through the ledger (model/replay.ts).
+ * Counts for a bench follow score.ts's first round (a retry round after an unparseable reply is extra): one
+ * answer per row; per C-Level item one direct call when it has direct_gpt constraints and one compare call per
+ * cmp_gpt constraint; per P-Level item one perception call; none for rule_based.
  * Tokens: text is about 4 characters a token; an image follows OpenAI's high-detail rule (fit in 2048², shorter
- * side to 768, 170 per 512-px tile + 85); outputs use --max-tokens or typical lengths (TYPICAL_OUTPUT).
+ * side to 768, 170 per 512-px tile + 85; 85 at detail low), after the downscale the request asks for; outputs
+ * use --max-tokens or typical lengths (TYPICAL_OUTPUT).
  */
 import sharp from "sharp";
 import { loadImageBytes, type ImageSource } from "../model/images/index.js";
+import { fittedSize } from "../model/images/part.js";
+import type { UnitReplay } from "../model/replay.js";
+import type { ChatRequest } from "../model/types.js";
 import { loadTemplate } from "./prompts.js";
 import type { BenchRow } from "./types.js";
 
@@ -17,15 +24,43 @@ export interface PlannedStage {
   calls: number;
   inputTokens: number;
   outputTokens: number;
-  /** Of `calls`, those the ledger already holds (answers only: judge prompts depend on answers not yet given). */
+  /** Of `calls`, those the ledger already holds. */
   inLedger: number;
+  /** What the calls not in the ledger will cost; null without a price for the model. */
   cost: number | null;
 }
 
-/** Typical reply lengths in tokens, when no --max-tokens bounds them (MM-IFEval answers; the judges' formats). */
-export const TYPICAL_OUTPUT = { answer: 300, direct: 250, cmp: 150, perception: 5 } as const;
+/** One call a run is expected to make. */
+export interface PlannedCall {
+  model: string;
+  stage: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** The ledger holds its answer: already paid for. */
+  inLedger?: boolean;
+}
 
-const textTokens = (s: string) => Math.ceil(s.length / 4);
+/**
+ * Typical reply lengths in tokens, when no --max-tokens bounds them: MM-IFEval answers and the judges' formats;
+ * generate's stages per thing asked for (a proposed task, a constraint type, a constraint); dpo's rejected answer.
+ */
+export const TYPICAL_OUTPUT = {
+  answer: 300,
+  direct: 250,
+  cmp: 150,
+  perception: 5,
+  perTask: 40,
+  mainTask: 40,
+  perTypeSelected: 10,
+  perConstraint: 35,
+  perVerdict: 25,
+  assign: 60,
+} as const;
+
+/** Text a model writes that a dry run cannot know yet (a proposed task, a constraint sentence): its typical size. */
+export const TYPICAL_TEXT = { task: "x".repeat(100), constraint: "x".repeat(100) } as const;
+
+export const textTokens = (s: string) => Math.ceil(s.length / 4);
 
 /** OpenAI's image tokens at detail high. */
 export function openaiImageTokens(width: number, height: number): number {
@@ -40,66 +75,157 @@ export function openaiImageTokens(width: number, height: number): number {
   return 170 * Math.ceil(w / 512) * Math.ceil(h / 512) + 85;
 }
 
-async function imageTokens(source: ImageSource, cache: Map<string, number>): Promise<number> {
-  const key = "path" in source ? source.path : "url" in source ? source.url : "";
-  if (key && cache.has(key)) return cache.get(key)!;
-  let tokens = 765; // a 1024 × 1024 image, when the size cannot be read
-  try {
-    const meta = await sharp(await loadImageBytes(source)).metadata();
-    if (meta.width && meta.height) tokens = openaiImageTokens(meta.width, meta.height);
-  } catch {
-    // keep the default; the real run reports unreadable images
+const LOW_DETAIL_TOKENS = 85;
+
+/** Image sizes read once per source (the header only: sharp's metadata). */
+export class ImageSizes {
+  private readonly sizes = new Map<string, Promise<{ width: number; height: number } | undefined>>();
+
+  /** The image's tokens as sent (after a downscale to `maxSide` / `maxPixels`); a 1024² image's when unreadable. */
+  async tokens(source: ImageSource, resize: ImageLimits & { detail?: string } = {}): Promise<number> {
+    if (resize.detail === "low") return LOW_DETAIL_TOKENS;
+    const size = await this.size(source);
+    if (!size) return 765; // a 1024 × 1024 image; the real run reports the unreadable image
+    const sent = fittedSize(size.width, size.height, resize.maxSide, resize.maxPixels) ?? size;
+    return openaiImageTokens(sent.width, sent.height);
   }
-  if (key) cache.set(key, tokens);
-  return tokens;
+
+  private size(source: ImageSource): Promise<{ width: number; height: number } | undefined> {
+    const key = "path" in source ? source.path : "url" in source ? source.url : "";
+    const known = key ? this.sizes.get(key) : undefined;
+    if (known) return known;
+    const reading = (async () => {
+      try {
+        const meta = await sharp(await loadImageBytes(source)).metadata();
+        return meta.width && meta.height ? { width: meta.width, height: meta.height } : undefined;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (key) this.sizes.set(key, reading);
+    return reading;
+  }
+
+  /** A request's input tokens: its text, and each image as sent. */
+  async requestTokens(request: ChatRequest): Promise<number> {
+    let tokens = 0;
+    for (const m of request.messages) {
+      if (typeof m.content === "string") tokens += textTokens(m.content);
+      else for (const p of m.content) tokens += p.type === "text" ? textTokens(p.text) : await this.tokens(p.source, p);
+    }
+    return tokens;
+  }
 }
+
+/** The order stages are listed in (the order a run reaches them); others follow. */
+const STAGE_ORDER = ["tasks", "questions", "constraints", "compat", "assign", "answer", "dpo:rejected", "judge:direct", "judge:cmp", "judge:perception"];
+
+/** The calls of a plan, summed per model and stage. */
+export class CallPlan {
+  private readonly stages = new Map<string, { model: string; stage: string; calls: number; inputTokens: number; outputTokens: number; inLedger: number; dueInput: number; dueOutput: number }>();
+
+  add(call: PlannedCall, calls = 1): void {
+    const k = `${call.model}\u0000${call.stage}`;
+    const s = this.stages.get(k) ?? { model: call.model, stage: call.stage, calls: 0, inputTokens: 0, outputTokens: 0, inLedger: 0, dueInput: 0, dueOutput: 0 };
+    s.calls += calls;
+    s.inputTokens += call.inputTokens * calls;
+    s.outputTokens += call.outputTokens * calls;
+    if (call.inLedger) s.inLedger += calls;
+    else {
+      s.dueInput += call.inputTokens * calls;
+      s.dueOutput += call.outputTokens * calls;
+    }
+    this.stages.set(k, s);
+  }
+
+  /**
+   * One unit of work (an item, a pair). Replayed to its end from the ledger: its recorded calls, with the tokens
+   * they were billed, all paid. Otherwise the estimate, where per stage the calls the ledger gave the unit count
+   * as paid (and a stage shows at least as many calls as the ledger gave it: re-asks, extra rounds).
+   */
+  addUnit(estimate: readonly PlannedCall[], replay: UnitReplay): void {
+    const recorded = (r: UnitReplay["recorded"][number]) => ({ model: r.model, stage: r.stage, inputTokens: r.promptTokens, outputTokens: r.completionTokens, inLedger: true });
+    if (replay.complete) {
+      for (const r of replay.recorded) this.add(recorded(r));
+      return;
+    }
+    const held = new Map<string, number>();
+    for (const r of replay.recorded) {
+      const k = `${r.model}\u0000${r.stage}`;
+      held.set(k, (held.get(k) ?? 0) + 1);
+      this.add(recorded(r));
+    }
+    for (const call of estimate) {
+      const k = `${call.model}\u0000${call.stage}`;
+      const paid = held.get(k) ?? 0;
+      if (paid > 0) held.set(k, paid - 1);
+      else this.add(call);
+    }
+  }
+
+  /** The stages in pipeline order, with the cost of what is still to pay at `prices` (USD per million input, output tokens). */
+  priced(prices: Readonly<Record<string, { input: number; output: number } | undefined>>): PlannedStage[] {
+    const place = (stage: string) => (STAGE_ORDER.indexOf(stage) + STAGE_ORDER.length + 1) % (STAGE_ORDER.length + 1);
+    const stages = [...this.stages.values()].sort((a, b) => place(a.stage) - place(b.stage));
+    return stages.map(({ dueInput, dueOutput, ...s }) => {
+      const price = prices[s.model];
+      return { ...s, cost: price ? (dueInput * price.input + dueOutput * price.output) / 1e6 : null };
+    });
+  }
+}
+
+/** What judging one item needs: its level, question, constraints and the answer's length (reference or given). */
+export interface JudgedItem {
+  tag: "C-Level" | "P-Level";
+  question: string;
+  referenceAnswer?: string;
+  constraints: ReadonlyArray<{ value: string; judge: { method: string } }>;
+}
+
+/** The judge calls of one item in score.ts's first round; `image`: the image's tokens (the direct judge sees it). */
+export function judgeCalls(item: JudgedItem, judges: { judge: string; perception?: string }, answerLength: number, image: number): PlannedCall[] {
+  if (item.tag === "P-Level") {
+    const input = textTokens(loadTemplate("perception") + item.question + (item.referenceAnswer ?? "")) + answerLength;
+    return [{ model: judges.perception ?? judges.judge, stage: "judge:perception", inputTokens: input, outputTokens: TYPICAL_OUTPUT.perception }];
+  }
+  const calls: PlannedCall[] = [];
+  const direct = item.constraints.filter((c) => c.judge.method === "direct_gpt");
+  if (direct.length > 0) {
+    const input = textTokens(loadTemplate("direct") + direct.map((c) => c.value).join("\n")) + answerLength + image;
+    calls.push({ model: judges.judge, stage: "judge:direct", inputTokens: input, outputTokens: TYPICAL_OUTPUT.direct });
+  }
+  for (const c of item.constraints.filter((k) => k.judge.method === "cmp_gpt")) {
+    calls.push({ model: judges.judge, stage: "judge:cmp", inputTokens: textTokens(loadTemplate("compare") + c.value) + 2 * answerLength, outputTokens: TYPICAL_OUTPUT.cmp });
+  }
+  return calls;
+}
+
+/** The downscale an endpoint applies to the images it sends (--image-max-side, --image-max-pixels). */
+export type ImageLimits = { maxSide?: number; maxPixels?: number };
 
 export interface PlanOptions {
   /** The model under test (eval); absent for score. */
-  answerModel?: { name: string; maxTokens?: number; inLedger: (row: BenchRow) => Promise<boolean> };
+  answerModel?: { name: string; maxTokens?: number; images?: ImageLimits; inLedger: (row: BenchRow) => Promise<boolean> };
   /** Null for --judge none. */
   judge: string | null;
+  judgeImages?: ImageLimits;
   perceptionJudge?: string;
   prices: Record<string, { input: number; output: number } | undefined>;
 }
 
 export async function planBench(rows: readonly BenchRow[], options: PlanOptions): Promise<PlannedStage[]> {
-  const stages = new Map<string, PlannedStage>();
-  const add = (model: string, stage: string, input: number, output: number, cached = false) => {
-    const k = `${model}\u0000${stage}`;
-    const s = stages.get(k) ?? { model, stage, calls: 0, inputTokens: 0, outputTokens: 0, inLedger: 0, cost: null };
-    s.calls++;
-    s.inputTokens += input;
-    s.outputTokens += output;
-    if (cached) s.inLedger++;
-    stages.set(k, s);
-  };
-  const images = new Map<string, number>();
+  const plan = new CallPlan();
+  const images = new ImageSizes();
   const answerLength = options.answerModel?.maxTokens ?? TYPICAL_OUTPUT.answer;
   for (const row of rows) {
-    const image = await imageTokens(row.image, images);
     const a = options.answerModel;
-    if (a) add(a.name, "answer", textTokens(row.question) + image, answerLength, await a.inLedger(row));
+    if (a) plan.add({ model: a.name, stage: "answer", inputTokens: textTokens(row.question) + (await images.tokens(row.image, a.images)), outputTokens: answerLength, inLedger: await a.inLedger(row) });
     if (options.judge === null || row.inferType !== "main") continue;
-    const answerChars = answerLength * 4;
-    if (row.tag === "P-Level") {
-      add(options.perceptionJudge ?? options.judge, "judge:perception", textTokens(loadTemplate("perception") + row.question + (row.answer ?? "")) + answerLength, TYPICAL_OUTPUT.perception);
-      continue;
-    }
-    const constraints = row.constraints ?? [];
-    const direct = constraints.filter((c) => c.judge.method === "direct_gpt");
-    if (direct.length > 0) {
-      add(options.judge, "judge:direct", textTokens(loadTemplate("direct") + direct.map((c) => c.value).join("\n")) + answerLength + image, TYPICAL_OUTPUT.direct);
-    }
-    for (const c of constraints.filter((k) => k.judge.method === "cmp_gpt")) {
-      add(options.judge, "judge:cmp", textTokens(loadTemplate("compare") + c.value) + Math.ceil((2 * answerChars) / 4), TYPICAL_OUTPUT.cmp);
-    }
+    const image = await images.tokens(row.image, options.judgeImages);
+    const item = { tag: row.tag, question: row.question, ...(row.answer !== undefined ? { referenceAnswer: row.answer } : {}), constraints: row.constraints ?? [] };
+    for (const call of judgeCalls(item, { judge: options.judge, ...(options.perceptionJudge ? { perception: options.perceptionJudge } : {}) }, answerLength, image)) plan.add(call);
   }
-  return [...stages.values()].map((s) => {
-    const price = options.prices[s.model];
-    const paid = s.calls === 0 ? 0 : (s.calls - s.inLedger) / s.calls;
-    return { ...s, cost: price ? (paid * (s.inputTokens * price.input + s.outputTokens * price.output)) / 1e6 : null };
-  });
+  return plan.priced(options.prices);
 }
 
 /** The dry run's table: calls, tokens and cost per model and stage, and a total. */

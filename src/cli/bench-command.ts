@@ -6,7 +6,8 @@ import { writeRunOutputs } from "../bench/outputs.js";
 import { writtenBy, type SummaryFile } from "../records/index.js";
 import { profileByName } from "../bench/profiles.js";
 import { formatRuleOnlyTable, ruleOnlyRows, summarizeRuleOnly } from "../bench/rule-only.js";
-import { formatPlan, planBench, type PlanOptions } from "../bench/plan.js";
+import { planBench, type PlanOptions } from "../bench/plan.js";
+import { printPlan } from "./dry-run.js";
 import { runBench, type AnswerSource, type JudgeClients } from "../bench/run.js";
 import type { ChatRequest } from "../model/types.js";
 import { formatTable, summarize } from "../bench/summary.js";
@@ -124,13 +125,13 @@ async function dryRun(rows: readonly BenchRow[], setup: AnswerSetup, judges: Jud
   const model = setup.model;
   const request = setup.answerRequest;
   const plan = await planBench(rows, {
-    ...(model && request ? { answerModel: { name: model.model, maxTokens: model.endpoint.params?.max_tokens, inLedger: (row: BenchRow) => model.isRecorded(request(row)) } } : {}),
+    ...(model && request ? { answerModel: { name: model.model, maxTokens: model.endpoint.params?.max_tokens, images: model.endpoint.images, inLedger: (row: BenchRow) => model.isRecorded(request(row)) } } : {}),
     judge: judges?.judge.model ?? null,
+    ...(judges ? { judgeImages: judges.judge.endpoint.images } : {}),
     ...(judges?.perception ? { perceptionJudge: judges.perception.model } : {}),
     prices,
   });
-  process.stdout.write(`${formatPlan(plan)}\n`);
-  warn("dry run: the input checks passed and no model was called; counts are the first judging round's (a retry after an unusable judge reply is extra), tokens are estimates");
+  printPlan(plan, ["dry run: the input checks passed and no model was called; counts are the first judging round's (a retry after an unusable judge reply is extra), tokens are estimates"]);
   return EXIT.OK;
 }
 

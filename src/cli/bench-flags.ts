@@ -10,11 +10,11 @@ import { DEFAULT_MAX_FAILED_SHARE } from "../run/status.js";
 import { UsageError } from "./exit-codes.js";
 import { imageLimits, parsePrice, positiveInt } from "./flag-values.js";
 import { addBatchFlags, type BatchFlags } from "./batch-flags.js";
+import { addDryRunFlag, type DryRunFlags } from "./dry-run.js";
 import { addImageSizeFlags, addJudgeEndpointFlags, addMaxFieldBytes, addQuietFlag, givenJudge, judgeName, keyVariable, type ImageSizeFlags, type JudgeEndpointFlags } from "./flags.js";
 import type { ModelRun } from "./model-run.js";
 
-export interface JudgeFlags extends JudgeEndpointFlags, BatchFlags, ImageSizeFlags {
-  dryRun?: boolean;
+export interface JudgeFlags extends JudgeEndpointFlags, BatchFlags, ImageSizeFlags, DryRunFlags {
   bench: string;
   pJudge?: string;
   judgeConcurrency: string;
@@ -46,8 +46,7 @@ export function addJudgeFlags(cmd: Command): Command {
     .requiredOption("--out <dir>", "output folder: predictions.jsonl, results.jsonl, summary.json, ledger.sqlite, images/");
   addImageSizeFlags(cmd, false);
   addMaxFieldBytes(cmd, "the bench or the predictions (a JSONL line, or a TSV/CSV/XLSX row; a TSV image cell is bounded by the base64 size of the largest image accepted instead, when larger)");
-  cmd.option("--dry-run", "check everything a run checks, then print the calls, estimated tokens and cost per model and stage (with --model-price/--judge-price), counting what the ledger already holds; no model call");
-  return addBatchFlags(addQuietFlag(cmd));
+  return addBatchFlags(addQuietFlag(addDryRunFlag(cmd, "--model-price/--judge-price")));
 }
 
 /** A client outside a model run (mmif serve's judge); a configuration mistake is an EndpointConfigError (exit 2). */

@@ -2,18 +2,20 @@
 import { Option, type Command } from "commander";
 import { profileByName } from "../bench/profiles.js";
 import type { RowIssue } from "../bench/types.js";
-import { itemsFileProblem, runDpo } from "../dpo/run.js";
+import { itemsFileProblem, keptItems, runDpo } from "../dpo/run.js";
+import { planDpo } from "../dpo/plan.js";
 import { parseMix, STRATEGIES, type Strategy } from "../dpo/strategies.js";
 import { judgeSettings } from "./bench-flags.js";
 import { FlagChecks, imageLimits, numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
 import { addImageSizeFlags, addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, keyVariable, type ImageSizeFlags, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
-import { UsageError } from "./exit-codes.js";
-import { finishRun, withModelRun } from "./model-run.js";
+import { EXIT, UsageError } from "./exit-codes.js";
+import { addDryRunFlag, printPlan, startReplay, type DryRunFlags } from "./dry-run.js";
+import { finishRun, reportLineIssues, withModelRun } from "./model-run.js";
 import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
 import { addShardFlag, shardFlag, shardOption } from "./shard-flag.js";
 import { fileSha256 } from "../run/shard.js";
 
-interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags {
+interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags, DryRunFlags {
   items: string;
   strategy: Strategy;
   mix?: string;
@@ -23,6 +25,7 @@ interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, I
   limit?: string;
   price?: string;
   shard?: string;
+  judgePrice?: string;
   out: string;
   quiet?: boolean;
 }
@@ -45,10 +48,11 @@ export function registerDpo(program: Command): void {
     .option("--min-margin <x>", "drop pairs whose rejected score is within x of the chosen item's score (chosen − rejected < x), or unknown; e.g. 0.01 drops rejected ≥ chosen (default: no margin check)")
     .option("--limit <n>", "only the first N kept items")
     .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost report")
+    .option("--judge-price <in,out>", "USD per million input,output tokens of the judge, for the cost report")
     .requiredOption("--out <dir>", "output folder: pairs.jsonl, dropped-pairs.jsonl, dpo-stats.json, ledger.sqlite");
   addImageSizeFlags(cmd, true);
   addShardFlag(cmd, "each kept item's JSON");
-  addBatchFlags(addQuietFlag(cmd))
+  addBatchFlags(addQuietFlag(addDryRunFlag(cmd, "--price/--judge-price")))
     .addHelpText(
       "after",
       [
@@ -86,6 +90,7 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
   const price = checks.value(() => parsePrice(flags.price, "--price"));
   const images = checks.value(() => imageLimits(flags));
   const shard = checks.value(() => shardFlag(flags.shard));
+  const judgePrice = checks.value(() => parsePrice(flags.judgePrice, "--judge-price"));
   const minMargin = checks.value(() => (flags.minMargin === undefined ? undefined : numberIn(flags.minMargin, "--min-margin", 0, 1)));
   checks.outDir(flags.out);
   checks.done();
@@ -95,21 +100,27 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
   const issues: RowIssue[] = [];
   return withModelRun("dpo", flags.out, flags.quiet, async (run) => {
     const out = run.out;
-    await run.startBatch(flags);
+    // A dry run's clients answer from the ledger only (before any client is made); it imports no batch.
+    const replay = flags.dryRun ? startReplay(run) : undefined;
+    if (!replay) await run.startBatch(flags);
     const weak = run.client({ model: flags.model, baseURL: flags.baseUrl, ...keyVariable(flags.apiKeyEnv), concurrency, params: { temperature: 0 }, price, images }, "rejected-answer model");
-    const judge = run.client({ model: judgeModel, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), concurrency, images, ...judgeSettings() }, "judge");
+    const judge = run.client({ model: judgeModel, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), concurrency, images, ...judgeSettings(), price: judgePrice }, "judge");
+    const pairs = { weak, judges: { judge }, profile: profileByName("vlmevalkit"), seed, strategies, dropPassing: flags.keepPassing !== true, minMargin };
+    if (replay) {
+      // With --shard, only this shard's kept items are planned, as the shard's real run takes them.
+      const plan = await planDpo(keptItems(flags.items, issues, { read: 0 }, limit ?? Infinity, undefined, shard), flags.items, pairs, replay, run.session.prices(), issues);
+      reportLineIssues(issues);
+      printPlan(plan, [
+        "dry run: the input checks passed and no model was called; the judges' counts are their first round's (a retry after an unusable judge reply is extra), tokens are estimates",
+      ]);
+      return issues.length > 0 ? EXIT.BAD_INPUT : EXIT.OK;
+    }
     const stats = await run.track(() =>
       runDpo(
         flags.items,
         out,
         {
-          weak,
-          judges: { judge },
-          profile: profileByName("vlmevalkit"),
-          seed,
-          strategies,
-          dropPassing: flags.keepPassing !== true,
-          minMargin,
+          ...pairs,
           limit,
           verdict: () => run.verdict(),
           events: run.events,
@@ -120,7 +131,7 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
       ),
     );
     await run.submitBatch();
-    for (const i of issues.slice(0, 20)) process.stderr.write(`mmif: ${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}\n`);
+    reportLineIssues(issues);
     process.stderr.write(
       `mmif dpo: ${stats.status === "complete" ? "" : `${stats.status.toUpperCase()}: `}${stats.items_used} kept items: ${stats.pairs} pairs, ${stats.dropped} dropped, ${stats.failed} failed; outputs in ${out}\n`,
     );

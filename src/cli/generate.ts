@@ -6,21 +6,24 @@ import { profileByName } from "../bench/profiles.js";
 import type { RowIssue } from "../bench/types.js";
 import type { EngineClients } from "../engine/clients.js";
 import { filterImages, scanImageFolder, type FilterRecord } from "../engine/filter/index.js";
-import { runGenerate } from "../engine/generate.js";
+import { pipelineInputs, runGenerate } from "../engine/generate.js";
+import { planGenerate } from "../engine/plan.js";
+import type { LedgerReplay } from "../model/replay.js";
 import { checkWeights, countDistribution, parseCountDistribution } from "../engine/constraint-types.js";
-import { STAGES, type Stage } from "../engine/pipeline.js";
+import { STAGES, type PipelineOptions, type Stage } from "../engine/pipeline.js";
 import { readQuestionInputs } from "../engine/question-input.js";
 import { judgeSettings } from "./bench-flags.js";
 import { FlagChecks, imageLimits, numberIn, parsePrice, positiveInt, wholeNumber } from "./flag-values.js";
 import { addImageSizeFlags, addJudgeEndpointFlags, addModelEndpointFlags, addQuietFlag, judgeName, keyVariable, type ImageSizeFlags, type JudgeEndpointFlags, type ModelEndpointFlags } from "./flags.js";
-import { UsageError } from "./exit-codes.js";
+import { EXIT, UsageError } from "./exit-codes.js";
 import { addFilterFlags, filterOptionsFromFlags, type FilterFlags } from "./filter.js";
-import { finishRun, withModelRun } from "./model-run.js";
+import { finishRun, reportLineIssues, withModelRun } from "./model-run.js";
 import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
 import { reportAfterRun } from "./report.js";
 import { addShardFlag, shardFlag, shardOption } from "./shard-flag.js";
+import { addDryRunFlag, printPlan, startReplay, type DryRunFlags } from "./dry-run.js";
 
-interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags {
+interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags, DryRunFlags {
   images?: string;
   questions?: string;
   out: string;
@@ -31,6 +34,7 @@ interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "
   responderModel?: string;
   temperature: string;
   price?: string;
+  judgePrice?: string;
   seed: string;
   limit?: string;
   stages: string;
@@ -66,7 +70,8 @@ export function registerGenerate(program: Command): void {
     .option("--responder-model <name>", "strong VLM that answers (paper: InternVL2.5-78B-MPO)");
   addJudgeEndpointFlags(cmd, { judge: "judge of the answers, as in mmif eval (default: --model)" })
     .option("--temperature <t>", "sampling temperature of the generating roles (tasks, constraints); checks and judges use 0", "0.7")
-    .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost in stats.json")
+    .option("--price <in,out>", "USD per million input,output tokens of --model, for the cost in stats.json (and of the judge, unless --judge-price)")
+    .option("--judge-price <in,out>", "USD per million input,output tokens of the judge, for the cost in stats.json (default: --price)")
     .option("--seed <n>", "seed of every random choice (same seed, same items)", "0")
     .option("--limit <n>", "only the first N inputs (kept images, then questions)")
     .addOption(new Option("--stages <list>", `comma-separated stages to run, a prefix of: ${STAGES.join(",")}`).default(STAGES.join(",")))
@@ -82,7 +87,7 @@ export function registerGenerate(program: Command): void {
     .option("--image-concurrency <n>", "images decoded and scored at once by the filter", "4");
   addImageSizeFlags(cmd, true);
   addShardFlag(cmd, "each image's bytes (every shard still filters the whole folder, so duplicates are found across shards)");
-  addBatchFlags(addQuietFlag(cmd));
+  addBatchFlags(addQuietFlag(addDryRunFlag(cmd, "--price/--judge-price")));
   addFilterFlags(cmd, { concurrency: false, out: false, images: false, quiet: false }).addHelpText(
     "after",
     [
@@ -159,6 +164,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   checks.value(() => judgeName(flags, flags.model));
   checks.value(() => positiveInt(flags.concurrency, "--concurrency"));
   checks.value(() => parsePrice(flags.price, "--price"));
+  checks.value(() => parsePrice(flags.judgePrice, "--judge-price"));
   checks.value(() => positiveInt(flags.limit, "--limit"));
   checks.value(() => positiveInt(flags.tasksPerImage, "--tasks-per-image"));
   checks.value(() => positiveInt(flags.examples, "--examples"));
@@ -170,7 +176,9 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   const exportProblems: string[] = [];
   return withModelRun("generate", flags.out, flags.quiet, async (run) => {
     const out = run.out;
-    await run.startBatch(flags);
+    // A dry run's clients answer from the ledger only (before any client is made); it imports no batch.
+    const replay = flags.dryRun ? startReplay(run) : undefined;
+    if (!replay) await run.startBatch(flags);
     const base = {
       baseURL: flags.baseUrl,
       ...keyVariable(flags.apiKeyEnv),
@@ -181,7 +189,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
     const role = (role: string, name: string | undefined, params: { temperature: number; max_tokens?: number }) =>
       run.client({ ...base, model: name ?? flags.model, params }, role);
     const judge = run.client(
-      { concurrency: base.concurrency, price: base.price, images: imageSizes, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), model: judgeName(flags, flags.model), ...judgeSettings() },
+      { concurrency: base.concurrency, price: parsePrice(flags.judgePrice, "--judge-price") ?? base.price, images: imageSizes, baseURL: flags.judgeBaseUrl, ...keyVariable(flags.judgeApiKeyEnv), model: judgeName(flags, flags.model), ...judgeSettings() },
       "judge",
     );
     const clients: EngineClients = {
@@ -198,33 +206,43 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
     let images: AsyncIterable<FilterRecord> | undefined;
     if (imagesDir && stages.has("filter")) {
       const scan = await scanImageFolder(imagesDir, { exclude: [out] }); // an --out inside --images is not input
-      images = filterImages(scan.files, filterOptions, { root: imagesDir, events: run.events, signal: stopFilter.signal });
+      // A dry run asks no external scorer: the images it would score count as kept (an upper bound).
+      const options = replay ? { ...filterOptions, external: undefined } : filterOptions;
+      images = filterImages(scan.files, options, { root: imagesDir, events: run.events, signal: stopFilter.signal });
     }
+    const pipeline = {
+      seed,
+      stages,
+      clients,
+      respond: { profile: profileByName("vlmevalkit"), threshold, imageFirst: false },
+      tasksPerImage: positiveInt(flags.tasksPerImage, "--tasks-per-image")!,
+      examples: positiveInt(flags.examples, "--examples")!,
+      counts,
+      extractTask: flags.extractTask !== false,
+      events: run.events,
+    };
+    const inputs = {
+      images,
+      imageRoot: imagesDir,
+      questions: flags.questions ? readQuestionInputs(flags.questions, issues) : undefined,
+      limit: positiveInt(flags.limit, "--limit"),
+      // A dry run with --shard plans only this shard's inputs, as the shard's real run takes them.
+      shard: shardOption(shard, flags, { judge: judgeName(flags, flags.model) }),
+    };
+    if (replay) return dryRunGenerate(inputs, pipeline, replay, run.session.prices(), issues);
     const stats = await run.track(() =>
       runGenerate({
         outDir: out,
         ledger: run.ledger,
-        seed,
-        stages,
-        clients,
-        respond: { profile: profileByName("vlmevalkit"), threshold, imageFirst: false },
-        tasksPerImage: positiveInt(flags.tasksPerImage, "--tasks-per-image")!,
-        examples: positiveInt(flags.examples, "--examples")!,
-        counts,
-        extractTask: flags.extractTask !== false,
-        events: run.events,
-        images,
-        imageRoot: imagesDir,
-        questions: flags.questions ? readQuestionInputs(flags.questions, issues) : undefined,
-        limit: positiveInt(flags.limit, "--limit"),
+        ...pipeline,
+        ...inputs,
         verdict: () => run.verdict(),
         onExportProblem: (file, { line, message }) => exportProblems.push(`mmif generate: ${file} leaves out items.jsonl line ${line}: ${message}\n`),
-        shard: shardOption(shard, flags, { judge: judgeName(flags, flags.model) }),
       }),
     );
     await run.submitBatch();
     await reportAfterRun(out, {}, flags.quiet);
-    for (const i of issues.slice(0, 20)) process.stderr.write(`mmif: ${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}\n`);
+    reportLineIssues(issues);
     for (const p of exportProblems.slice(0, 20)) process.stderr.write(p);
     if (exportProblems.length > 20) process.stderr.write(`mmif generate: ${exportProblems.length - 20} more line(s) left out of the exports (stats.json exports.problems)\n`);
     const s = stats;
@@ -235,4 +253,33 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
     );
     return finishRun(run, s, issues.length > 0);
   });
+}
+
+/** `--dry-run`: the filter and the input checks ran as in a real run; print the calls it would make, and make none. */
+async function dryRunGenerate(
+  inputs: Parameters<typeof pipelineInputs>[0],
+  pipeline: PipelineOptions,
+  replay: LedgerReplay,
+  prices: Record<string, { input: number; output: number } | undefined>,
+  issues: RowIssue[],
+): Promise<number> {
+  const filtered = { total: 0, kept: 0 };
+  const images = inputs.images && countRecords(inputs.images, filtered);
+  const plan = await planGenerate(pipelineInputs({ ...inputs, images }), pipeline, replay, prices);
+  reportLineIssues(issues);
+  printPlan(plan.stages, [
+    ...(inputs.images ? [`dry run: filter: ${filtered.kept} of ${filtered.total} images kept (no model call)`] : []),
+    `dry run: ${plan.inputs} input(s); the input checks passed and no model was called. Calls the ledger does not hold yet are expected values: ` +
+      "the sampled constraint types all written, checked and kept (a drop adds a replacement round; a re-ask or a fallback to the direct judge adds calls), " +
+      "model-written text at typical lengths; tokens are estimates",
+  ]);
+  return issues.length > 0 ? EXIT.BAD_INPUT : EXIT.OK;
+}
+
+async function* countRecords(records: AsyncIterable<FilterRecord>, counts: { total: number; kept: number }): AsyncGenerator<FilterRecord> {
+  for await (const r of records) {
+    counts.total++;
+    if (r.kept) counts.kept++;
+    yield r;
+  }
 }

@@ -5,6 +5,7 @@
  * the exit code.
  */
 import { join, resolve } from "node:path";
+import type { RowIssue } from "../bench/types.js";
 import { acquireRunLock } from "../io/run-lock.js";
 import { removeLeftoverTemps, tidyOnExit } from "../io/tidy.js";
 import type { ModelClient } from "../model/client.js";
@@ -120,4 +121,9 @@ export function finishRun(run: ModelRun, verdict: RunVerdict, badInput = false):
 export function tableHeading(verdict: RunVerdict): string {
   const label = statusLabel(verdict.status);
   return label === undefined ? "" : `${label}: ${verdict.status_reasons.join("; ")}\n`;
+}
+
+/** The first 20 bad input lines (file, line, field, what is wrong) on stderr; the run went on without them. */
+export function reportLineIssues(issues: readonly RowIssue[]): void {
+  for (const i of issues.slice(0, 20)) warn(`${i.file} line ${i.row}${i.field ? ` field "${i.field}"` : ""}: ${i.message}`);
 }

@@ -9,6 +9,7 @@ import { judgeFnFor, withImage, type JudgeClients } from "../bench/run.js";
 import { scoreItem } from "../bench/score.js";
 import { rngFor } from "../common/random.js";
 import type { ModelClient } from "../model/client.js";
+import type { ChatRequest } from "../model/types.js";
 import { CallPendingError, ModelCallError } from "../model/errors.js";
 import { assemblePrompt } from "../constraints/prompt.js";
 import { toBenchConstraint, verdictRecords } from "../engine/respond.js";
@@ -43,17 +44,23 @@ export function marginShortfall(chosen: number | null | undefined, rejected: num
   return undefined;
 }
 
-export async function makePair(item: EngineItem, options: PairOptions): Promise<PairOutcome> {
-  if (item.response === undefined) return { error: "the item has no answer", item_id: item.id };
+/** What the weaker model is asked for an item: the strategy drawn for it (seeded per item), what it removes, the prompts and the request. */
+export function rejectedRequest(item: EngineItem, options: Pick<PairOptions, "seed" | "strategies">) {
   const rng = rngFor(options.seed, "dpo", item.id);
   const strategy = options.strategies.length === 1 ? options.strategies[0]!.strategy : rng.weighted(options.strategies, (m) => m.weight).strategy;
   const d = degrade(strategy, item.constraints.map((c) => c.key), rng);
   const prompt = item.prompt ?? assemblePrompt(item.task, item.constraints);
   const degraded = assemblePrompt(item.task, item.constraints.filter((c) => !d.removed.includes(c.key)));
+  const request: ChatRequest = { messages: [{ role: "user", content: d.withImage ? withImage(degraded, item, false) : degraded }] };
+  return { strategy, removed: d.removed, prompt, degraded, request };
+}
+
+export async function makePair(item: EngineItem, options: PairOptions): Promise<PairOutcome> {
+  if (item.response === undefined) return { error: "the item has no answer", item_id: item.id };
+  const { strategy, removed, prompt, degraded, request } = rejectedRequest(item, options);
   let rejected: string;
   try {
-    const content = d.withImage ? withImage(degraded, item, false) : degraded;
-    rejected = (await options.weak.chat({ messages: [{ role: "user", content }] }, { stage: "dpo:rejected" })).content;
+    rejected = (await options.weak.chat(request, { stage: "dpo:rejected" })).content;
   } catch (e) {
     if (e instanceof ModelCallError || e instanceof CallPendingError) return { error: `rejected answer: ${e.message}`, item_id: item.id };
     throw e;
@@ -79,7 +86,7 @@ export async function makePair(item: EngineItem, options: PairOptions): Promise<
     chosen: item.response,
     rejected,
     strategy,
-    removed: d.removed,
+    removed,
     degraded_prompt: degraded,
     rejected_verdicts: verdicts,
     rejected_score: scored.score,

@@ -38,7 +38,7 @@ export async function itemsFileProblem(path: string): Promise<string | undefined
  * issues. With a shard, every kept item is counted (for --limit and its place in the run) but only the shard's own
  * are yielded, chosen by the sha256 of the item's JSON.
  */
-async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number, events?: ModelEvents, shard?: Shard, recorder?: ShardRecorder): AsyncGenerator<{ item: EngineItem; line: number }> {
+export async function* keptItems(path: string, issues: RowIssue[], counts: { read: number }, limit: number, events?: ModelEvents, shard?: Shard, recorder?: ShardRecorder): AsyncGenerator<{ item: EngineItem; line: number }> {
   const root = dirname(resolve(path));
   let used = 0;
   for await (const line of readRecords("items.jsonl", path)) {
@@ -86,21 +86,30 @@ export { IMAGE_DROP };
 
 /** What one kept item comes to: a pair (kept or dropped), a failure, or an item left out for its image. */
 type DpoOutcome = PairOutcome | { imageProblem: string; item_id: string };
+
 /**
- * The pair of one kept item, its image read from the run's copy or else the original and linked into the dpo
- * folder's images/ (recorded as the pair's `image.copy`); an item whose image is readable at neither is dropped.
+ * The item with the image its pair is made from: the run's copy when it can be read, else the original, placed by
+ * `placer` (linked into the dpo folder's images/, or left where it is for a dry run); or, when neither can be
+ * read, why (also reported in `issues`: the item is left out).
  */
-async function pairFor(item: EngineItem, line: number, placer: ImagePlacer, itemsPath: string, options: DpoRunOptions, issues: RowIssue[]): Promise<DpoOutcome> {
+export async function placeItemImage(item: EngineItem, line: number, placer: ImagePlacer, itemsPath: string, issues: RowIssue[]): Promise<{ item: EngineItem; ref: string } | { imageProblem: string }> {
   let placed;
   try {
     placed = await placer.place(item.image);
   } catch (e) {
     if (!(e instanceof ExportImageError)) throw e;
     issues.push({ file: itemsPath, row: line, field: "image", message: `${IMAGE_DROP}, the item is left out: ${e.message}` });
-    return { imageProblem: `${IMAGE_DROP}: ${e.message}`, item_id: item.id };
+    return { imageProblem: `${IMAGE_DROP}: ${e.message}` };
   }
+  return { item: { ...item, image: { path: resolve(placer.outDir, placed.ref), sha256: item.image.sha256 } }, ref: placed.ref };
+}
+
+/** The pair of one kept item (its image placed by placeItemImage, recorded as the pair's `image.copy`). */
+async function pairFor(item: EngineItem, line: number, placer: ImagePlacer, itemsPath: string, options: DpoRunOptions, issues: RowIssue[]): Promise<DpoOutcome> {
+  const placed = await placeItemImage(item, line, placer, itemsPath, issues);
+  if ("imageProblem" in placed) return { imageProblem: placed.imageProblem, item_id: item.id };
   const { copy: _, ...original } = item.image;
-  const outcome = await makePair({ ...item, image: { path: join(placer.outDir, placed.ref), sha256: original.sha256 } }, options);
+  const outcome = await makePair(placed.item, options);
   if ("pair" in outcome) outcome.pair.image = { ...original, copy: placed.ref };
   return outcome;
 }

@@ -68,16 +68,17 @@ export function finishGenerateStats(stats: StatsCollector, ledger: Ledger, setti
 }
 
 /**
- * Inputs for the pipeline: kept images (writing every filter record on the way), then questions. With a shard,
- * every input is still counted (its position is its place in the unsharded run), but only the shard's own are yielded.
+ * Inputs for the pipeline: kept images (writing every filter record on the way, when asked), then questions. With a
+ * shard, every input is still counted (its position is its place in the unsharded run), but only the shard's own are
+ * yielded.
  */
-async function* pipelineInputs(options: GenerateOptions, imagesOut: JsonlSink | undefined, stats: StatsCollector, recorder?: ShardRecorder): AsyncGenerator<PipelineInput> {
+export async function* pipelineInputs(options: Pick<GenerateOptions, "images" | "questions" | "limit" | "imageRoot" | "shard">, imagesOut?: JsonlSink, stats?: StatsCollector, recorder?: ShardRecorder): AsyncGenerator<PipelineInput> {
   let taken = 0;
   const limit = options.limit ?? Infinity;
   const part = options.shard?.part;
   if (options.images) {
     for await (const record of options.images) {
-      stats.image(record);
+      stats?.image(record);
       await imagesOut?.write(record);
       if (!record.kept || taken >= limit) continue;
       const position = taken++;

@@ -66,6 +66,17 @@ async function tasksFor(input: PipelineInput, options: PipelineOptions): Promise
   return "error" in main ? { error: `question: ${main.error}`, source: "question" } : { tasks: [main.task], source: "question" };
 }
 
+/** The generator of the constraint types of the input's t-th task (and of its target count when it has no position). */
+export function typesRng(seed: number, input: PipelineInput, t: number) {
+  return rngFor(seed, input.image.sha256, t, "types");
+}
+
+/** The target constraint count of the input's t-th task: its place in the run's spread of the distribution. */
+export function targetCount(input: PipelineInput, t: number, options: Pick<PipelineOptions, "seed" | "tasksPerImage" | "counts">): number | undefined {
+  if (input.position === undefined) return undefined;
+  return countForPosition(input.position * options.tasksPerImage + t, rngFor(options.seed, "constraint-counts").next(), options.counts.distribution);
+}
+
 /** Runs the enabled stages for one input; returns its items (one per task), each saying how far it got and why. */
 export async function processInput(input: PipelineInput, options: PipelineOptions): Promise<EngineItem[]> {
   const { stages, clients, seed } = options;
@@ -85,9 +96,8 @@ export async function processInput(input: PipelineInput, options: PipelineOption
       let item = emptyItem(found.tasks.length > 1 ? `${input.id}-${t}` : input.id, input.image, found.source, task);
       try {
         if (!stages.has("constraints")) return item;
-        const rng = rngFor(seed, input.image.sha256, t, "types");
-        const target =
-          input.position === undefined ? undefined : countForPosition(input.position * options.tasksPerImage + t, rngFor(seed, "constraint-counts").next(), options.counts.distribution);
+        const rng = typesRng(seed, input, t);
+        const target = targetCount(input, t, options);
         const reached = await constraintsToTarget(clients, { image: input.image, task, source: found.source, seed, rng, counts: options.counts, target, compat: stages.has("compat") });
         item = { ...item, target_constraints: reached.target, dropped: reached.dropped };
         if (reached.error !== undefined) return { ...item, kept: false, reasons: [`constraints: ${reached.error}`] };

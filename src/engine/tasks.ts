@@ -11,6 +11,7 @@
  */
 import { z } from "zod";
 import type { ModelClient } from "../model/client.js";
+import type { ChatRequest } from "../model/types.js";
 import { chatStructured } from "../model/structured.js";
 import { callFailure, taskProposalPrompt, withImageParts, type EngineImage, type ImagePartOptions, type StageError } from "./prompts.js";
 import { screenQuestion, type ScreenOptions } from "./questions.js";
@@ -53,22 +54,24 @@ export function sampleExamples(rng: Rng, pool: readonly PoolTask[], k: number): 
   return rng.sample(pool, k);
 }
 
-export async function generateTasks(client: ModelClient, image: EngineImage, options: GenerateTasksOptions): Promise<GeneratedTasks | StageError> {
+/** The request that asks for task proposals for `image` (its examples drawn as generateTasks draws them), and how many it asks for. */
+export function taskProposalRequest(image: EngineImage, options: GenerateTasksOptions): { request: ChatRequest; examples: string[]; propose: number } {
   const k = options.examples ?? 4;
   const perImage = options.perImage ?? 1;
   const propose = options.propose ?? Math.max(5, 2 * perImage);
   if (!Number.isInteger(k) || k < 0) throw new RangeError(`examples must be a non-negative integer, got ${k}`);
   if (!Number.isInteger(perImage) || perImage < 1) throw new RangeError(`perImage must be a positive integer, got ${perImage}`);
   const examples = sampleExamples(rngFor(options.seed, "tasks", "examples", image.sha256), options.pool ?? TASK_POOL, k).map((t) => t.task);
+  return { request: { messages: [{ role: "user", content: withImageParts(image, taskProposalPrompt(examples, propose), options.image) }] }, examples, propose };
+}
+
+export async function generateTasks(client: ModelClient, image: EngineImage, options: GenerateTasksOptions): Promise<GeneratedTasks | StageError> {
+  const perImage = options.perImage ?? 1;
+  const { request, examples } = taskProposalRequest(image, options);
 
   let reply;
   try {
-    reply = await chatStructured(
-      client,
-      { messages: [{ role: "user", content: withImageParts(image, taskProposalPrompt(examples, propose), options.image) }] },
-      { stage: "tasks" },
-      { schema: Proposals, name: "tasks", maxReasks: options.maxReasks ?? 2 },
-    );
+    reply = await chatStructured(client, request, { stage: "tasks" }, { schema: Proposals, name: "tasks", maxReasks: options.maxReasks ?? 2 });
   } catch (e) {
     return callFailure(e);
   }

@@ -7,7 +7,7 @@ import OpenAI from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { canonicalRequest, requestKey, stableStringify } from "./canonical.js";
 import { readAnswer, type Answer } from "./answer.js";
-import type { BatchQueue } from "./batch/queue.js";
+import type { BatchCaller } from "./batch/queue.js";
 import { AttemptDeadlineError, classifyError } from "./classify.js";
 import { costOf, type Endpoint } from "./endpoint.js";
 import type { Ledger } from "./ledger.js";
@@ -37,12 +37,17 @@ export interface ModelClientOptions {
   /** Share one scheduler between clients of the same server; by default each client has its own. */
   scheduler?: Scheduler;
   /**
-   * Batch mode (`--batch`): a call the ledger lacks is not sent but put in this queue, and the caller gets a
-   * CallPendingError ("no answer yet"); the queue submits the wave at the end of the pass.
+   * Where a call the ledger lacks goes instead of the network, and the caller gets a CallPendingError ("no answer
+   * yet"): batch mode's queue (`--batch`: submitted at the end of the pass), or a dry run's replay (never sent).
    */
-  batch?: BatchQueue;
+  batch?: CallDeferrer;
   /** For tests and proxies: a fetch implementation for the SDK. */
   fetch?: typeof fetch;
+}
+
+/** Takes a call the ledger lacks instead of the network, and throws CallPendingError (or ModelCallError). */
+export interface CallDeferrer {
+  defer(caller: BatchCaller, key: string, canonicalJson: string, request: ChatRequest, context: CallContext): Promise<never>;
 }
 
 /** Rough prompt size for the tokens-per-minute budget: about four characters a token, images a flat 1,000. */

@@ -8,7 +8,7 @@
  *  - Ctrl-C or SIGTERM stops every client (and whatever else the run registered) in one call.
  */
 import type { BatchQueue } from "./batch/queue.js";
-import { ModelClient, type CallObserver, type ModelCallError } from "./client.js";
+import { ModelClient, type CallDeferrer, type CallObserver, type ModelCallError } from "./client.js";
 import { EndpointConfigError, resolveEndpoint, type EndpointConfig } from "./endpoint.js";
 import type { Ledger } from "./ledger.js";
 import type { ModelEvents } from "./progress.js";
@@ -38,6 +38,8 @@ export class ModelSession implements CallObserver {
   unansweredCalls = 0;
   /** --batch: where clients made from now on put the calls the ledger lacks (see batch/queue.ts). */
   batch: BatchQueue | undefined;
+  /** --dry-run: clients made from now on answer from the ledger only and hand every other call here (replay.ts). */
+  replay: CallDeferrer | undefined;
   private readonly answeredOnce = new WeakSet<ModelClient>();
   private readonly others: Array<{ stop(): void }> = [];
   private interruptedBySignal = false;
@@ -56,7 +58,7 @@ export class ModelSession implements CallObserver {
     } catch (e) {
       throw e instanceof EndpointConfigError ? new EndpointConfigError(`${role}: ${e.message}`) : e;
     }
-    const client = new ModelClient(endpoint, { ledger: this.ledger, events: this.events, role, observer: this, ...(this.batch ? { batch: this.batch } : {}) });
+    const client = new ModelClient(endpoint, { ledger: this.ledger, events: this.events, role, observer: this, ...(this.batch ? { batch: this.batch } : this.replay ? { batch: this.replay } : {}) });
     this.clients.push(client);
     return client;
   }

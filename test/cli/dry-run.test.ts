@@ -128,6 +128,21 @@ describe("--dry-run of generate and dpo", () => {
     assert.equal(second.cost, "0.0000");
   });
 
+  it("generate --shard 0/2: the dry run counts only that shard's inputs, the calls its real run then makes", async () => {
+    const out = join(dir, "gen-shard");
+    const sent = server.chatRequests().length;
+    const dry = await generate(out, ["--dry-run", "--shard", "0/2"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(server.chatRequests().length, sent, "no model call");
+    const planned = Number(/(\d+) input\(s\); the input checks passed/.exec(dry.stderr)?.[1]);
+    const real = await generate(out, ["--shard", "0/2"]);
+    assert.equal(real.code, 0, real.stderr);
+    const taken = (JSON.parse(readFileSync(join(out, "shard.json"), "utf8")) as { positions: number[] }).positions.length;
+    assert.equal(planned, taken, "the inputs planned are the shard's own");
+    assert.ok(taken < 5, "a shard takes fewer than the run's 5 inputs");
+    assert.deepEqual(calls(plan(dry.stdout)), ledgerCalls(out), "every stage's count is the calls the shard's run made");
+  });
+
   it("generate: after a run of the first input, only its calls are held", async () => {
     const out = join(dir, "gen-partial");
     assert.equal((await generate(out, ["--limit", "1"])).code, 0);

@@ -39,6 +39,7 @@ export function resultRecord(r: ItemResult): ResultLine {
     score: r.score,
     status: r.status,
     ...(r.tag === "C-Level" ? { constraints: r.constraints } : {}),
+    ...(r.answer !== undefined ? { answer: r.answer } : {}),
     replies: r.replies,
     rounds: r.rounds,
     ...(r.error ? { error: r.error } : {}),

@@ -10,6 +10,7 @@ import type { ConstraintVerdict, ItemResult } from "./score.js";
 import { summarize, type Summary } from "./summary.js";
 import type { BenchRow } from "./types.js";
 import type { RuleOnlySummary } from "../records/summaries.js";
+import { unscoredVerdict } from "../records/verdict.js";
 
 export const NOT_COMPARABLE = "rule_based constraints only (--judge none): not comparable with MM-IFEval scores";
 
@@ -30,7 +31,7 @@ export function scoreRuleOnly(main: BenchRow, prediction: string, profile: Profi
   let error: string | undefined;
   for (const [index, c] of (main.constraints ?? []).entries()) {
     if (!isRuleBased(c)) continue;
-    const base = { index, key: c.key, text: c.value, method: c.judge.method };
+    const base = unscoredVerdict(c, index);
     try {
       verdicts.push({ ...base, score: ruleVerdict(text, c.judge.verify_funcs).pass ? 1 : 0, counted: true });
     } catch (e) {

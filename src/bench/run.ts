@@ -9,6 +9,7 @@ import type { ImageSource } from "../model/images.js";
 import type { ModelEvents } from "../model/progress.js";
 import type { ChatRequest, ContentPart } from "../model/types.js";
 import type { Profile } from "./profiles.js";
+import { unscoredVerdict } from "../records/verdict.js";
 import { scoreRuleOnly } from "./rule-only.js";
 import { NOT_ATTEMPTED_ANSWERS, notAttempted, scoreItem, type ItemResult, type JudgeCall, type JudgeFn } from "./score.js";
 import type { BenchRow } from "./types.js";
@@ -98,9 +99,10 @@ function unjudged(main: BenchRow, error: string, why: string, profile: Profile):
   return {
     id: main.id,
     tag: main.tag,
+    ...(main.tag === "P-Level" && main.answer !== undefined ? { answer: main.answer } : {}),
     status: "failed",
     score: profile.failedItemScore(main.tag),
-    constraints: (main.constraints ?? []).map((c, index) => ({ index, key: c.key, text: c.value, method: c.judge.method, score: null, counted: false, error: why })),
+    constraints: (main.constraints ?? []).map((c, index) => ({ ...unscoredVerdict(c, index), error: why })),
     replies: {},
     rounds: 0,
     error,

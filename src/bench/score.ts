@@ -21,7 +21,7 @@ import { parseCompareReply, parseDirectReply, parsePerceptionReply } from "./par
 import type { FailStep, Profile } from "./profiles.js";
 import { comparePrompt, directPrompt, groundTruthRepr, perceptionPrompt } from "./prompts.js";
 import { pyStrRepr } from "./python-repr.js";
-import type { Verdict } from "../records/verdict.js";
+import { unscoredVerdict, type Verdict } from "../records/verdict.js";
 import type { Tag } from "./types.js";
 import { WorkError } from "../common/errors.js";
 
@@ -77,6 +77,8 @@ export interface ItemResult {
   rounds: number;
   /** Why the item failed. */
   error?: string;
+  /** P-Level: the ground truth as the bench gives it (so the report needs no bench). */
+  answer?: string;
   /** Set when the reference itself would crash on this item (we report it as failed instead). */
   referenceCrash?: string;
   /**
@@ -145,10 +147,10 @@ export async function scoreItem(input: ItemInput, judge: JudgeFn, profile: Profi
   const prediction = profile.predictionText(input.prediction);
   const constraints = input.tag === "C-Level" ? (input.constraints ?? null) : null;
   const fresh = (): RoundState => ({
-    verdicts: (constraints ?? []).map((c, index) => ({ index, key: c.key, text: c.value, method: c.judge?.method ?? "", score: null, counted: false })),
+    verdicts: (constraints ?? []).map(unscoredVerdict),
     replies: {},
   });
-  const base = { id: input.id, tag: input.tag };
+  const base = { id: input.id, tag: input.tag, ...(input.tag === "P-Level" && input.answer !== undefined ? { answer: input.answer } : {}) };
   let state = fresh();
   let last: Extract<RoundOutcome, { kind: "failed" }> | undefined;
   let round = 0;

@@ -27,6 +27,8 @@ export const resultSchema = z.object({
   status: z.enum(["scored", "failed", "not_attempted"]),
   /** C-Level: every constraint's verdict, in the item's order. */
   constraints: z.array(verdictSchema).optional(),
+  /** P-Level: the ground truth as the bench gives it; absent in files written before it. */
+  answer: z.string().optional(),
   /** Raw judge replies of the final round: "direct", "cmp:<key>", "perception". */
   replies: z.record(z.string(), z.string()),
   rounds: z.number().int(),

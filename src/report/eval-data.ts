@@ -1,8 +1,9 @@
 /**
  * An eval run folder read for its report: summary.json, results.jsonl, predictions.jsonl (absent for `mmif
  * score`), and the bench rows (given by the caller, or loaded again from the bench path in summary.json) for the
- * images, the rule_based verify funcs and the P-Level ground truth (constraint texts come with the verdicts). Anything missing is left out, never fatal, except
- * summary.json itself.
+ * images. Verdicts carry their constraint's text, method and verify funcs, and P-Level results their ground truth,
+ * so the rest renders from the run folder alone; results.jsonl files written before those fields take them from the
+ * bench when it is there. Anything missing is left out, never fatal, except summary.json itself.
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -69,25 +70,30 @@ function imageKey(source: ImageSource): string | undefined {
   return undefined;
 }
 
-function checkText(c: Constraint | undefined): string | undefined {
-  const funcs = c?.judge.verify_funcs;
+function checkText(funcs: Constraint["judge"]["verify_funcs"]): string | undefined {
   if (!funcs || funcs.length === 0) return undefined;
   const args = (params: unknown) => (Array.isArray(params) ? params.map((p) => JSON.stringify(p)).join(", ") : `*${JSON.stringify(params)}`);
   return funcs.map((f) => `${f.func}(${args(f.params ?? [])})`).join("; ");
 }
 
-async function benchRows(summary: SummaryFile, dir: string, options: EvalReportOptions, notes: string[]): Promise<readonly BenchRow[]> {
+/** Whether results.jsonl predates verify funcs in verdicts and ground truths in P-Level results (only the bench has them). */
+function lacksBenchFields(results: readonly ResultLine[]): boolean {
+  return results.some((r) => (r.tag === "P-Level" && r.answer === undefined) || (r.constraints ?? []).some((v) => v.method === "rule_based" && v.verify_funcs === undefined));
+}
+
+async function benchRows(summary: SummaryFile, dir: string, results: readonly ResultLine[], options: EvalReportOptions, notes: string[]): Promise<readonly BenchRow[]> {
   if (options.rows) return options.rows;
   const path = options.bench ?? summary.bench;
+  const unshown = `images are not shown${lacksBenchFields(results) ? ", nor the verify funcs and P-Level ground truths this results.jsonl (from an older mmif) does not carry" : ""}.`;
   if (!path || !existsSync(path)) {
-    notes.push(`The bench (${path || "not named in summary.json"}) was not found: images, verify funcs and P-Level ground truths are not shown.`);
+    notes.push(`The bench (${path || "not named in summary.json"}) was not found: ${unshown}`);
     return [];
   }
   try {
     const loaded = await loadBench(path, { imageDir: join(dir, "images"), imageRoot: options.imageRoot });
     return loaded.rows;
   } catch (e) {
-    notes.push(`The bench ${path} could not be read (${e instanceof Error ? e.message : String(e)}): images, verify funcs and P-Level ground truths are not shown.`);
+    notes.push(`The bench ${path} could not be read (${e instanceof Error ? e.message : String(e)}): ${unshown}`);
     return [];
   }
 }
@@ -103,7 +109,7 @@ export async function readEvalRun(dir: string, options: EvalReportOptions = {}):
   if (results.bad > 0) notes.push(`results.jsonl: ${results.bad} unreadable line(s) skipped.`);
   const predictions = await readJsonl("predictions.jsonl", join(dir, "predictions.jsonl"));
   if (!predictions.exists) notes.push("No predictions.jsonl (a `mmif score` run): answers are not shown.");
-  const rows = await benchRows(summary, dir, options, notes);
+  const rows = await benchRows(summary, dir, results.records, options, notes);
 
   const mainPred = new Map<string, PredictionLine>();
   const auxPred = new Map<string, PredictionLine>();
@@ -121,23 +127,21 @@ export async function readEvalRun(dir: string, options: EvalReportOptions = {}):
     const pred = mainPred.get(id);
     const row = mainRow.get(id);
     const benchConstraints = row?.constraints ?? [];
-    // The verdict carries its constraint's position and text: no join by key (keys can repeat).
+    // The verdict carries its constraint's position, text and verify funcs: no join by key (keys can repeat). Older
+    // results.jsonl files lack the verify funcs: those come from the bench constraint at the verdict's index.
     // An item the stopped run never finished is neither a pass, a fail nor a judging failure.
     const notAttempted = r.status === "not_attempted";
-    const constraints = (r.constraints ?? []).map((v) => {
-      const bc = benchConstraints[v.index];
-      return {
-        key: v.key,
-        cat: categoryOf(v.key),
-        method: v.method,
-        value: cut(v.text, maxText),
-        check: v.method === "rule_based" ? checkText(bc) : undefined,
-        score: v.score,
-        verdict: notAttempted ? "not_attempted" : verdictOf(v.score),
-        error: v.error,
-        note: v.note,
-      };
-    });
+    const constraints = (r.constraints ?? []).map((v) => ({
+      key: v.key,
+      cat: categoryOf(v.key),
+      method: v.method,
+      value: cut(v.text, maxText),
+      check: v.method === "rule_based" ? checkText(v.verify_funcs ?? benchConstraints[v.index]?.judge.verify_funcs) : undefined,
+      score: v.score,
+      verdict: notAttempted ? "not_attempted" : verdictOf(v.score),
+      error: v.error,
+      note: v.note,
+    }));
     const replies = Object.entries(r.replies ?? {}).map(([name, text]) => {
       const aux = name.startsWith("cmp:") ? auxPred.get(`${id}\u0000${name.slice(4)}`) : undefined;
       return { name, text: cut(String(text), maxText)!, aux: aux ? (cut(aux.prediction, maxText) ?? `(no answer: ${aux.error ?? "unknown"})`) : undefined };
@@ -158,7 +162,7 @@ export async function readEvalRun(dir: string, options: EvalReportOptions = {}):
       prediction: pred ? (cut(pred.prediction, maxText) ?? null) : undefined,
       predictionError: pred?.error,
       finishReason: pred?.finish_reason,
-      truth: r.tag === "P-Level" ? cut(row?.answer, maxText) : undefined,
+      truth: r.tag === "P-Level" ? cut(r.answer ?? row?.answer, maxText) : undefined,
       img: key,
       constraints,
       replies,

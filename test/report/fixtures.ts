@@ -1,6 +1,8 @@
 // Run folders made by hand for the report tests: an eval run (bench, predictions, results, summary) and a generate
 // run (images, items, stats), with small images drawn by sharp and hostile text in answers and judge replies.
+import assert from "node:assert/strict";
 import { writtenBy } from "../../src/records/format.js";
+import type { BrowserData } from "../../src/report/browser-data.js";
 import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,6 +18,13 @@ import type { RunStatus } from "../../src/run/status.js";
 export const SCRIPT_PAYLOAD = "<script>window.__pwned=1</script>";
 export const IMG_PAYLOAD = '<img src=x onerror="window.__pwned=2">';
 export const PAYLOAD = `Sure! ${SCRIPT_PAYLOAD} and ${IMG_PAYLOAD} </script><!-- done`;
+
+/** The browser data a report page embeds. */
+export function embedded<T>(doc: string): BrowserData<T> {
+  const m = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(doc);
+  assert.ok(m, "the data block");
+  return JSON.parse(m[1]!) as BrowserData<T>;
+}
 
 const jsonl = (path: string, records: readonly unknown[]) => writeFileSync(path, records.map((r) => `${JSON.stringify(r)}\n`).join(""));
 

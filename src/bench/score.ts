@@ -130,13 +130,14 @@ export const NOT_ATTEMPTED_JUDGING = "not attempted: the run was stopped before 
 export const NOT_ATTEMPTED_ANSWERS = "not attempted: the run was stopped before this item's answers were asked for; rerun the same command to finish it";
 
 /** An item the stopped run never finished: no verdicts, no score, and not a judging failure. */
-export function notAttempted(item: { id: string; tag: Tag; constraints?: readonly Constraint[] | null }, why: string): ItemResult {
+export function notAttempted(item: { id: string; tag: Tag; constraints?: readonly Constraint[] | null; answer?: string }, why: string): ItemResult {
   return {
     id: item.id,
     tag: item.tag,
+    ...(item.tag === "P-Level" && item.answer !== undefined ? { answer: item.answer } : {}),
     status: "not_attempted",
     score: null,
-    constraints: (item.tag === "C-Level" ? (item.constraints ?? []) : []).map((c, index) => ({ index, key: c.key, text: c.value, method: c.judge?.method ?? "", score: null, counted: false, error: "not judged: the run was stopped" })),
+    constraints: (item.tag === "C-Level" ? (item.constraints ?? []) : []).map((c, index) => ({ ...unscoredVerdict(c, index), error: "not judged: the run was stopped" })),
     replies: {},
     rounds: 0,
     error: why,

@@ -27,7 +27,7 @@ export interface ModelRun {
   session: ModelSession;
   /** A client for a role; a bad config or an unset key variable the endpoint needs is a usage error (exit 2). */
   client(config: EndpointConfig, role: string): ModelClient;
-  /** Runs the work with progress drawn and signals handled. */
+  /** Runs the work with progress drawn (signals are handled for the whole run, outputs included). */
   track<T>(work: () => Promise<T>): Promise<T>;
   /** The run's status from what the session saw plus the command's own facts. */
   verdict(extra?: Pick<RunFacts, "failedItems">): RunVerdict;
@@ -56,6 +56,9 @@ export async function withModelRun<T>(command: string, outDir: string, quiet: bo
   const ledger = new Ledger(join(out, "ledger.sqlite"));
   const { events, view } = progressFor(quiet);
   const session = new ModelSession(ledger, events);
+  // Signals are handled for the whole run, not only while calls are made: a second Ctrl-C while the outputs are
+  // being written must still quit with 130 (not die of the default handler).
+  const detachInterrupt = onInterrupt([session]);
   const run: ModelRun = {
     out,
     ledger,
@@ -63,13 +66,11 @@ export async function withModelRun<T>(command: string, outDir: string, quiet: bo
     session,
     client: (config, role) => session.client(config, role),
     async track(work) {
-      const detach = onInterrupt([session]);
       view?.start();
       try {
         return await work();
       } finally {
         view?.stop();
-        detach();
       }
     },
     verdict(extra = {}) {
@@ -86,6 +87,7 @@ export async function withModelRun<T>(command: string, outDir: string, quiet: bo
   try {
     return await body(run);
   } finally {
+    detachInterrupt();
     ledger.close();
     untidy();
     lock.release();

@@ -6,18 +6,17 @@ import { readLines, type LineOptions } from "./lines.js";
 /** A parsed line, or why it is not one (`field`: the field refused under `maxFieldBytes`; `error` then gives its size). */
 export type JsonObjectLine = { line: number; value: Record<string, unknown> } | { line: number; error: string; field?: string };
 
-/** Streams a JSONL input; blank lines are skipped, a UTF-8 byte-order mark on the first line is ignored. */
+/** Streams a JSONL input; blank lines are skipped, a UTF-8 byte-order mark on the first line is ignored (readLines drops it). */
 export async function* readJsonObjects(input: Readable, options: LineOptions = {}): AsyncGenerator<JsonObjectLine> {
   for await (const { line, text, oversized } of readLines(input, options)) {
     if (oversized) {
       yield oversized.field === undefined ? { line, error: oversizedMessage(oversized) } : { line, error: oversizedSize(oversized), field: oversized.field };
       continue;
     }
-    const t = line === 1 ? text.replace(/^\ufeff/, "") : text;
-    if (t.trim() === "") continue;
+    if (text.trim() === "") continue;
     let value: unknown;
     try {
-      value = JSON.parse(t);
+      value = JSON.parse(text);
     } catch (e) {
       yield { line, error: `not valid JSON: ${(e as Error).message}` };
       continue;

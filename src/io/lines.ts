@@ -23,8 +23,14 @@ export function openInput(path: string): Readable {
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** Whether `bytes` starts with the UTF-8 byte order mark (EF BB BF), which some editors put before line 1. */
+function hasBom(bytes: Buffer): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
+
 function numbered(line: number, bytes: Buffer): NumberedLine {
-  const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.subarray(0, -1) : bytes;
+  const text = line === 1 && hasBom(bytes) ? bytes.subarray(3) : bytes;
+  const end = text.length > 0 && text[text.length - 1] === CR ? text.subarray(0, -1) : text;
   // An ASCII line reads the same as Latin-1: a copy, several times cheaper than decoding UTF-8.
   return { line, text: end.toString(isAscii(end) ? "latin1" : "utf8"), bytes: end };
 }
@@ -97,8 +103,8 @@ function whole(line: number, bytes: Buffer, limit: number): NumberedLine {
 }
 
 /**
- * Yields the lines that each chunk of input completes, with their 1-based numbers; `\n` and `\r\n` both end a line.
- * Lines are split on bytes (a newline byte never occurs inside a multi-byte UTF-8 character), then decoded.
+ * Yields the lines that each chunk of input completes, with their 1-based numbers; `\n` and `\r\n` both end a line,
+ * and a UTF-8 byte order mark before line 1 is dropped. Lines are split on bytes (a newline byte never occurs inside a multi-byte UTF-8 character), then decoded.
  */
 export async function* readLineBatches(input: Readable, options: LineOptions = {}): AsyncGenerator<NumberedLine[]> {
   const limit = options.maxFieldBytes ?? Infinity;
@@ -130,7 +136,7 @@ export async function* readLineBatches(input: Readable, options: LineOptions = {
   if (partial.open) yield [partial.close(++line)];
 }
 
-/** Yields every line with its 1-based number; `\n` and `\r\n` both end a line. */
+/** Yields every line with its 1-based number; `\n` and `\r\n` both end a line; a byte order mark is dropped. */
 export async function* readLines(input: Readable, options: LineOptions = {}): AsyncGenerator<NumberedLine> {
   for await (const batch of readLineBatches(input, options)) yield* batch;
 }

@@ -98,6 +98,15 @@ describe("mmif verify", () => {
     assert.match(r.stderr, /5 lines: 1 pass, 1 fail, 3 with errors/);
   });
 
+  it("reads a file saved with a byte order mark and CRLF line ends, whose last line has no line break", async () => {
+    const file = join(dir, "windows.jsonl");
+    const rows = [{ id: 1, response: "One. Two.", verify_funcs: [SENTENCES] }, { id: 2, response: "A 1 b.", verify_funcs: [NO_DIGITS] }];
+    writeFileSync(file, `\ufeff${rows.map((r) => JSON.stringify(r)).join("\r\n")}`);
+    const r = await runCli(["verify", "--in", file, "--quiet"]);
+    assert.equal(r.code, 0, r.stdout);
+    assert.deepEqual(parseLines(r.stdout).map((l) => [l.id, l.pass]), [[1, true], [2, false]]);
+  });
+
   it("exits 2 with a clear message for a missing --in or file", async () => {
     const a = await runCli(["verify"]);
     assert.equal(a.code, 2);

@@ -34,6 +34,16 @@ describe("readLines", () => {
     assert.deepEqual(got, ["plain ascii", "a\ufffdb", "café"]);
   });
 
+  it("drops a UTF-8 byte order mark before line 1, even when the chunks cut it, and only there", async () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\r\n\ufeffsecond\r\nthird')]);
+    for (const sizes of [[bytes.length], [1, 1, 1, 1], [2, 5], [3]]) {
+      const got = [];
+      for await (const l of readLines(chunked(bytes, sizes))) got.push(l);
+      assert.deepEqual(got.map((l) => l.text), ['{"a":1}', "\ufeffsecond", "third"], `chunks ${sizes}`);
+      assert.deepEqual(got[0]!.bytes, Buffer.from('{"a":1}'), `chunks ${sizes}`);
+    }
+  });
+
   it("hands over the lines a chunk completes together", async () => {
     const batches = [];
     for await (const b of readLineBatches(chunked(Buffer.from("a\nb\nc"), [4]))) batches.push(b.map((l) => l.text));

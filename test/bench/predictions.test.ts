@@ -138,6 +138,14 @@ describe("predictions: VLMEvalKit tables", () => {
     assert.deepEqual(issues, []);
   });
 
+  test("CSV as Excel saves it: byte order mark, CRLF, quoted line breaks and doubled quotes, no line break at the end", async () => {
+    const file = path.join(dir, "excel.csv");
+    fs.writeFileSync(file, '\ufeffindex,prediction\r\n1,"Say ""hi"",\r\nthen go."\r\n2,plain\r\n3,"é, 日本"\r\n4,"last ""one"""');
+    const { predictions, issues } = await readPredictions(file, bench);
+    assert.deepEqual([...predictions], [["1", 'Say "hi",\r\nthen go.'], ["2", "plain"], ["3", "é, 日本"], ["4", 'last "one"']]);
+    assert.deepEqual(issues, []);
+  });
+
   test("CSV: misaligned rows are issues but keyed by their own index; a number-only column prints like pandas", async () => {
     const file = path.join(dir, "model_MM-IFEval.csv");
     fs.writeFileSync(file, "index,prediction\n2,7\n1,5\n3,\n4,8\n");

@@ -36,7 +36,16 @@ export function registerBatch(program: Command): void {
     .description("Read a batch output file (OpenAI or vLLM run_batch format: {custom_id, response: {status_code, body}, error}) into a run's ledger.")
     .argument("<output.jsonl>", "the engine's output file (or an OpenAI batch's output/error file)")
     .requiredOption("--out <dir>", "the run folder (the --out of the command run with --batch file)")
-    .addHelpText("after", "\nAnswers land under their custom_id (the call's ledger key); failed lines are recorded and sent again by the next wave.\nExit codes: 0 imported; 2 no such file or run, or unreadable lines (the readable ones are imported).")
+    .addHelpText(
+      "after",
+      [
+        "",
+        "Answers land under their custom_id (the call's ledger key); failed lines are recorded and sent again by the next wave.",
+        "Importing a file twice changes nothing (a line imported before is skipped). A line whose custom_id is no call this",
+        "run sent in a batch (another run's output) is refused.",
+        "Exit codes: 0 imported; 2 no such file or run, unreadable lines, or lines of another run (the other lines are imported).",
+      ].join("\n"),
+    )
     .action((file: string, flags: { out: string }) => {
       if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
       const ledger = openRunLedger(flags.out);
@@ -44,8 +53,24 @@ export function registerBatch(program: Command): void {
         const queue = new BatchQueue(ledger, { mode: "file", dir: resolve(flags.out), discount: 1 });
         const r = queue.importText(readFileSync(file, "utf8"));
         for (const b of r.bad.slice(0, 20)) process.stderr.write(`mmif: ${file} line ${b.line}: ${b.error}\n`);
-        process.stdout.write(`imported ${r.answered} answer(s), ${r.failed} failed line(s)${r.unknown ? `, ${r.unknown} line(s) for calls this run is not waiting for (ignored)` : ""}; ${queue.records.waitingKeys().size} call(s) still waiting\n`);
-        done(r.bad.length > 0 ? EXIT.BAD_INPUT : EXIT.OK);
+        for (const f of r.foreign.slice(0, 20)) {
+          process.stderr.write(`mmif: ${file} line ${f.line}: custom_id ${f.customId.slice(0, 12)}… is no call this run sent in a batch (not imported)\n`);
+        }
+        const lines = r.answered + r.failed + r.unknown + r.repeated + r.foreign.length;
+        if (r.foreign.length > 0 && r.foreign.length === lines) {
+          process.stderr.write(`mmif: none of the ${lines} line(s) belongs to this run: is ${file} the output of another run's batch file? Nothing was imported into ${flags.out}.\n`);
+        } else if (r.foreign.length > 0) {
+          process.stderr.write(`mmif: ${r.foreign.length} line(s) of ${file} are not this run's; check that the file is the output of ${flags.out}/batch/ input files\n`);
+        }
+        const skipped = [
+          r.repeated ? `${r.repeated} line(s) already imported (skipped)` : "",
+          r.unknown ? `${r.unknown} line(s) for calls already answered (ignored)` : "",
+          r.foreign.length ? `${r.foreign.length} line(s) of another run (refused)` : "",
+        ].filter(Boolean);
+        process.stdout.write(
+          `imported ${r.answered} answer(s), ${r.failed} failed line(s)${skipped.map((x) => `, ${x}`).join("")}; ${queue.records.waitingKeys().size} call(s) still waiting\n`,
+        );
+        done(r.bad.length > 0 || r.foreign.length > 0 ? EXIT.BAD_INPUT : EXIT.OK);
       } finally {
         ledger.close();
       }
@@ -84,7 +109,9 @@ export function registerBatch(program: Command): void {
           }
           const cost = batches.reduce((s, b) => s + (b.cost ?? 0), 0);
           process.stdout.write(`${batches.length} batch(es), ${waiting} call(s) waiting${price ? `, cost $${cost.toFixed(4)}` : ""}\n`);
-          for (const f of failures) process.stdout.write(`failed: ${f.stage} ${f.model} ${f.key.slice(0, 12)} in ${f.batch_id}: ${f.error ?? "no answer"}\n`);
+          for (const f of failures) {
+            process.stdout.write(`failed: ${f.stage} ${f.model} ${f.key.slice(0, 12)} in ${f.batch_id}: ${f.error ?? "no answer"}${f.answered_later ? " (answered later)" : ""}\n`);
+          }
         }
         done(EXIT.OK);
       } finally {

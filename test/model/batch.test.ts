@@ -86,7 +86,7 @@ describe("BatchQueue against the scripted server (Files + Batches API through th
     assert.equal(queue.waitingCount, 2);
 
     const imported = await queue.begin();
-    assert.deepEqual(imported, { answered: 2, failed: 0, unknown: 0, bad: [] });
+    assert.deepEqual(imported, { answered: 2, failed: 0, unknown: 0, repeated: 0, foreign: [], bad: [] });
     const r = await client.chat(userText("one"), STAGE);
     assert.equal(r.content, 'echo: "one"');
     assert.equal(r.cached, true);
@@ -108,7 +108,7 @@ describe("BatchQueue against the scripted server (Files + Batches API through th
     server.queue(replies.serverError(503), replies.badRequest("response_format is not supported"));
     await queue.submit();
     await queue.begin(); // in_progress
-    assert.deepEqual(await queue.begin(), { answered: 0, failed: 2, unknown: 0, bad: [] });
+    assert.deepEqual(await queue.begin(), { answered: 0, failed: 2, unknown: 0, repeated: 0, foreign: [], bad: [] });
     await pending(client.chat(userText("flaky"), STAGE)); // retryable: next wave
     await assert.rejects(client.chat(userText("refused"), STAGE), (e: unknown) => e instanceof ModelCallError && e.kind === "client" && e.status === 400);
     assert.equal((await queue.submit()).calls, 1);
@@ -136,7 +136,7 @@ describe("BatchQueue against the scripted server (Files + Batches API through th
     await pending(client.chat(userText("cancel me"), STAGE));
     await queue.submit();
     assert.equal((await queue.cancel()).length, 1);
-    assert.deepEqual(await queue.begin(), { answered: 0, failed: 1, unknown: 0, bad: [] });
+    assert.deepEqual(await queue.begin(), { answered: 0, failed: 1, unknown: 0, repeated: 0, foreign: [], bad: [] });
     assert.equal(queue.records.batches()[0]!.status, "cancelled");
     await pending(client.chat(userText("cancel me"), STAGE));
     assert.equal((await queue.submit()).calls, 1);
@@ -158,7 +158,7 @@ describe("BatchQueue against the scripted server (Files + Batches API through th
     const line = JSON.parse(readFileSync(sent.files[0]!, "utf8")) as { custom_id: string };
     const completion = { choices: [{ message: { content: "from vllm" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 2 } };
     const r = queue.importText(`${JSON.stringify({ custom_id: line.custom_id, response: { status_code: 200, body: completion }, error: null })}\nnot json\n`);
-    assert.deepEqual({ ...r, bad: r.bad.map((x) => x.line) }, { answered: 1, failed: 0, unknown: 0, bad: [2] });
+    assert.deepEqual({ ...r, bad: r.bad.map((x) => x.line) }, { answered: 1, failed: 0, unknown: 0, repeated: 0, foreign: [], bad: [2] });
     await queue.begin();
     assert.equal((await a.chat(userText("x"), STAGE)).content, "from vllm");
     await pending(b.chat(userText("y"), STAGE)); // still waiting for its import

@@ -6,17 +6,18 @@
  * ordinary recorded answers. Failed lines are recorded and resubmitted in the next wave, up to the endpoint's
  * attempt limit; a permanent error (a 4xx other than 408/409/429) ends the call as it would online.
  */
+import { createHash } from "node:crypto";
 import { createReadStream, mkdirSync, rmSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import OpenAI, { APIError, toFile } from "openai";
-import { readAnswer } from "../answer.js";
+import { readAnswer, type Answer } from "../answer.js";
 import { classifyError } from "../classify.js";
 import type { Endpoint } from "../endpoint.js";
 import { CallPendingError, ModelCallError } from "../errors.js";
 import type { Ledger } from "../ledger.js";
 import type { CallContext, ChatRequest } from "../types.js";
 import { BATCH_URL, FileSplitter, inputLine, parseOutputLine, type BatchFile } from "./format.js";
-import { BatchRecords, type BatchMode } from "./records.js";
+import { BatchRecords, type BatchCall, type BatchMode } from "./records.js";
 
 /** What the queue needs of a client: where it sends and how its requests look on the wire. */
 export interface BatchCaller {
@@ -49,8 +50,12 @@ export interface SubmitReport {
 export interface ImportReport {
   answered: number;
   failed: number;
-  /** Lines whose custom_id is no call this run is waiting for (already answered, or from another run). */
+  /** Lines for calls of this run that are not waiting (answered by another line or an earlier import). */
   unknown: number;
+  /** Lines skipped because the same line was imported before (the same file imported twice) or repeats in the text. */
+  repeated: number;
+  /** Lines whose custom_id is no call this run ever sent in a batch: another run's output. Not imported. */
+  foreign: Array<{ line: number; customId: string }>;
   /** Lines that are not batch output lines, with their line number. */
   bad: Array<{ line: number; error: string }>;
 }
@@ -216,58 +221,71 @@ export class BatchQueue {
   /** Calls of an ended batch that got no line are failures of this round; the next wave sends them again. */
   private endBatch(batchId: string, message: string): number {
     const missing = this.records.waitingCallsIn(batchId);
-    for (const c of missing) {
-      this.ledger.recordFailure({ key: c.key, model: c.model, stage: c.stage, request: c.request, error: message, attempts: 1 });
-      this.ledger.recordAttemptError({ key: c.key, attempt: 1, kind: "batch", status: null, message });
-    }
-    this.records.markMissing(batchId);
+    this.ledger.database.transaction(() => {
+      for (const c of missing) this.recordLineFailure(c, { status: null, message, kind: "batch" });
+      this.records.markMissing(batchId, message);
+    })();
     return missing.length;
   }
 
   /**
    * Reads batch output (or error) lines into the ledger: an answer is recorded as the call's success, exactly as
-   * an online answer would be; a failed line as a failure with its error. Used by `mmif batch import` too.
+   * an online answer would be; a failed line as a failure with its error. All in one transaction, so a process
+   * killed meanwhile leaves the import undone, not half done. A line imported before (the same bytes: a file
+   * imported twice) changes nothing, so an old failed line never fails the call's resubmission in a later wave.
+   * Used by `mmif batch import` too.
    */
   importText(text: string): ImportReport {
     const report = emptyReport();
-    const lines = text.split("\n");
-    const successes: Parameters<Ledger["recordSuccess"]>[0][] = [];
-    const outcomes: Array<[string, string, "ok" | "failed"]> = [];
-    for (const [i, raw] of lines.entries()) {
-      if (raw.trim() === "") continue;
-      const line = parseOutputLine(raw);
+    const taken = new Set<string>();
+    const seen = new Set<string>();
+    const results: Array<{ call: BatchCall; sha: Buffer; answer: Answer } | { call: BatchCall; sha: Buffer; failure: { status: number | null; message: string; kind: string } }> = [];
+    for (const [i, raw] of text.split("\n").entries()) {
+      const trimmed = raw.trim();
+      if (trimmed === "") continue;
+      const sha = createHash("sha256").update(trimmed).digest().subarray(0, 16);
+      if (seen.has(sha.toString("hex")) || this.records.lineImported(sha)) {
+        report.repeated++;
+        continue;
+      }
+      seen.add(sha.toString("hex"));
+      const line = parseOutputLine(trimmed);
       if (typeof line === "string") {
         report.bad.push({ line: i + 1, error: line });
         continue;
       }
-      const call = this.records.waitingCall(line.key);
+      const call = taken.has(line.key) ? undefined : this.records.waitingCall(line.key);
       if (!call) {
-        report.unknown++;
+        if (this.records.sent(line.key)) report.unknown++;
+        else report.foreign.push({ line: i + 1, customId: line.key });
         continue;
       }
+      taken.add(line.key);
       if (line.ok) {
-        let answer;
         try {
-          answer = readAnswer(line.completion);
-        } catch (e) {
-          this.failLine(call, { status: null, message: (e as Error).message, kind: "bad-response" });
-          outcomes.push([call.key, call.batch_id, "failed"]);
-          report.failed++;
+          results.push({ call, sha, answer: readAnswer(line.completion) });
+          report.answered++;
           continue;
+        } catch (e) {
+          results.push({ call, sha, failure: { status: null, message: (e as Error).message, kind: "bad-response" } });
         }
-        successes.push({ key: call.key, model: call.model, stage: call.stage, request: call.request, ...answer, latencyMs: 0, attempts: 1 });
-        outcomes.push([call.key, call.batch_id, "ok"]);
-        report.answered++;
       } else {
         const decision = line.status === null ? { kind: "batch" } : classifyError(APIError.generate(line.status, { error: { message: line.message } }, line.message, new Headers()));
-        this.failLine(call, { status: line.status, message: line.message, kind: decision.kind });
-        outcomes.push([call.key, call.batch_id, "failed"]);
-        report.failed++;
+        results.push({ call, sha, failure: { status: line.status, message: line.message, kind: decision.kind } });
       }
+      report.failed++;
     }
     this.ledger.database.transaction(() => {
-      for (const s of successes) this.ledger.recordSuccess(s);
-      for (const [key, batchId, outcome] of outcomes) this.records.setOutcome(key, batchId, outcome);
+      for (const r of results) {
+        const { call, sha } = r;
+        if ("answer" in r) {
+          this.ledger.recordSuccess({ key: call.key, model: call.model, stage: call.stage, request: call.request, ...r.answer, latencyMs: 0, attempts: 1 });
+          this.records.setOutcome(call.key, call.batch_id, "ok", { sha, error: null });
+        } else {
+          this.recordLineFailure(call, r.failure);
+          this.records.setOutcome(call.key, call.batch_id, "failed", { sha, error: r.failure.message });
+        }
+      }
     })();
     // A file batch is done once every call in it has come back.
     for (const b of this.records.openBatches("file")) {
@@ -277,7 +295,7 @@ export class BatchQueue {
     return report;
   }
 
-  private failLine(call: { key: string; model: string; stage: string; request: string }, f: { status: number | null; message: string; kind: string }): void {
+  private recordLineFailure(call: BatchCall, f: { status: number | null; message: string; kind: string }): void {
     this.ledger.recordFailure({ key: call.key, model: call.model, stage: call.stage, request: call.request, error: f.message, attempts: 1 });
     this.ledger.recordAttemptError({ key: call.key, attempt: 1, kind: f.kind, status: f.status, message: f.message });
   }
@@ -307,12 +325,14 @@ export class BatchQueue {
 }
 
 function emptyReport(): ImportReport {
-  return { answered: 0, failed: 0, unknown: 0, bad: [] };
+  return { answered: 0, failed: 0, unknown: 0, repeated: 0, foreign: [], bad: [] };
 }
 
 function merge(into: ImportReport, more: ImportReport): void {
   into.answered += more.answered;
   into.failed += more.failed;
   into.unknown += more.unknown;
+  into.repeated += more.repeated;
+  into.foreign.push(...more.foreign);
   into.bad.push(...more.bad);
 }

@@ -72,11 +72,17 @@ CREATE TABLE IF NOT EXISTS batch_calls (
 CREATE INDEX IF NOT EXISTS batch_calls_waiting ON batch_calls(batch_id) WHERE outcome IS NULL;
 `;
 
-/** The request columns of ledger format 2 (see ledger.ts): added to a batch_calls table made before them. */
+/**
+ * Columns added after the first batch_calls: the request columns of ledger format 2 (see ledger.ts); `line_sha`,
+ * the first 16 bytes of the sha256 of the output line that gave the outcome (so importing a file again changes
+ * nothing); `error`, this line's own error (the call's row in `calls` only keeps its latest).
+ */
 function migrate(db: Database.Database): void {
   db.transaction(() => {
     const columns = new Set((db.prepare("PRAGMA table_info(batch_calls)").all() as Array<{ name: string }>).map((c) => c.name));
     if (!columns.has("request_z")) db.exec("ALTER TABLE batch_calls ADD COLUMN request_z BLOB; ALTER TABLE batch_calls ADD COLUMN request_dict INTEGER;");
+    if (!columns.has("line_sha")) db.exec("ALTER TABLE batch_calls ADD COLUMN line_sha BLOB; ALTER TABLE batch_calls ADD COLUMN error TEXT;");
+    db.exec("CREATE INDEX IF NOT EXISTS batch_calls_line ON batch_calls(line_sha) WHERE line_sha IS NOT NULL");
   }).immediate();
 }
 
@@ -168,13 +174,27 @@ export class BatchRecords {
   }
 
   // Once a call has an outcome its request is in `calls` (answer or failure), so the copy here is dropped.
-  setOutcome(key: string, batchId: string, outcome: "ok" | "failed" | "missing"): void {
-    this.db.prepare("UPDATE batch_calls SET outcome = ?, request = '', request_z = NULL, request_dict = NULL WHERE key = ? AND batch_id = ?").run(outcome, key, batchId);
+  setOutcome(key: string, batchId: string, outcome: "ok" | "failed", line: { sha: Buffer; error: string | null }): void {
+    this.db
+      .prepare("UPDATE batch_calls SET outcome = ?, line_sha = ?, error = ?, request = '', request_z = NULL, request_dict = NULL WHERE key = ? AND batch_id = ?")
+      .run(outcome, line.sha, line.error, key, batchId);
   }
 
   /** Calls of a batch still without an answer: when the batch has ended, they will get none. */
-  markMissing(batchId: string): number {
-    return this.db.prepare("UPDATE batch_calls SET outcome = 'missing', request = '', request_z = NULL, request_dict = NULL WHERE batch_id = ? AND outcome IS NULL").run(batchId).changes;
+  markMissing(batchId: string, error: string): number {
+    return this.db
+      .prepare("UPDATE batch_calls SET outcome = 'missing', error = ?, request = '', request_z = NULL, request_dict = NULL WHERE batch_id = ? AND outcome IS NULL")
+      .run(error, batchId).changes;
+  }
+
+  /** Whether an output line with this sha (see setOutcome) was imported before. */
+  lineImported(sha: Buffer): boolean {
+    return this.db.prepare("SELECT 1 FROM batch_calls WHERE line_sha = ? LIMIT 1").get(sha) !== undefined;
+  }
+
+  /** Whether this run ever sent the call `key` in a batch (a custom_id it does not know is another run's). */
+  sent(key: string): boolean {
+    return this.db.prepare("SELECT 1 FROM batch_calls WHERE key = ? LIMIT 1").get(key) !== undefined;
   }
 
   waitingCallsIn(batchId: string): BatchCall[] {
@@ -202,14 +222,19 @@ export class BatchRecords {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
-  /** Failed batch lines, newest first: the call, its batch and the error recorded for it. */
-  failedCalls(limit: number): Array<{ key: string; batch_id: string; stage: string; model: string; error: string | null }> {
-    return this.db
+  /**
+   * Failed batch lines, newest first: the call, its batch, that line's error (a row from before the `error` column:
+   * the call's latest error) and whether a later wave answered the call.
+   */
+  failedCalls(limit: number): Array<{ key: string; batch_id: string; stage: string; model: string; error: string | null; answered_later: boolean }> {
+    const rows = this.db
       .prepare(
-        `SELECT bc.key, bc.batch_id, bc.stage, bc.model, c.error FROM batch_calls bc LEFT JOIN calls c ON c.key = bc.key
+        `SELECT bc.key, bc.batch_id, bc.stage, bc.model, COALESCE(bc.error, c.error) AS error, COALESCE(c.status = 'ok', 0) AS answered_later
+         FROM batch_calls bc LEFT JOIN calls c ON c.key = bc.key
          WHERE bc.outcome IN ('failed', 'missing') ORDER BY bc.rowid DESC LIMIT ?`,
       )
-      .all(limit) as Array<{ key: string; batch_id: string; stage: string; model: string; error: string | null }>;
+      .all(limit) as Array<{ key: string; batch_id: string; stage: string; model: string; error: string | null; answered_later: number }>;
+    return rows.map((r) => ({ ...r, answered_later: r.answered_later === 1 }));
   }
 
   /** Tokens of the successful calls answered by a batch, per model, stage and discount: paid at the batch price. */

@@ -1,5 +1,6 @@
 // What `mmif eval` and `mmif score` share: load the bench, judge, summarise, write the outputs, print the table.
 import { mkdirSync } from "node:fs";
+import { sameFile } from "../io/paths.js";
 import { join, resolve } from "node:path";
 import { loadBench } from "../bench/load/index.js";
 import { writeRunOutputs } from "../bench/outputs.js";
@@ -30,6 +31,8 @@ export interface AnswerSetup {
   modelName: string | null;
   /** The request that asks the model under test one row (eval), for a dry run's ledger look-up. */
   answerRequest?: (row: BenchRow) => ChatRequest;
+  /** The file the answers were read from (score): predictions.jsonl is never written over it. */
+  predictionsFile?: string;
 }
 
 /** What a command adds to the checks made before any call, and how it answers once they pass. */
@@ -174,7 +177,10 @@ export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandPart
         ? { not_comparable: `${skippedItems} item(s) and ${unloadableRows} unreadable row(s) left out (${problems.length} problem(s) in the input): the scores are not comparable with the full benchmark` }
         : {}),
     };
-    await writeRunOutputs(out, answerSetup.model ? output.predictions : null, output.results, file);
+    // score writes predictions.jsonl too (the bench's question and the answer scored, per row), so its report renders
+    // from the run folder; unless --predictions is that very file (rescoring an eval run in place), which has them.
+    const ownPredictions = answerSetup.predictionsFile !== undefined && sameFile(answerSetup.predictionsFile, join(out, "predictions.jsonl"));
+    await writeRunOutputs(out, ownPredictions ? null : output.predictions, output.results, file);
     await reportAfterRun(out, { rows }, flags.quiet);
     const name = answerSetup.modelName ?? "predictions";
     const table = file.rule_only ? formatRuleOnlyTable(name, file.rule_only) : formatTable(name, summary);

@@ -22,7 +22,8 @@ export function registerScore(program: Command): void {
       "",
       "An empty prediction cell is the string \"nan\", as in VLMEvalKit. Rows with no prediction, like every other problem of the",
       "bench or the predictions, are listed before any call (exit 2); --skip-bad-rows scores the other items instead.",
-      "Outputs in --out: results.jsonl, summary.json, ledger.sqlite. Rerunning resumes without paying for judge calls twice.",
+      "Outputs in --out: predictions.jsonl (each row's question and the prediction scored; not written when --predictions is that file),",
+      "results.jsonl, summary.json, ledger.sqlite, report.html. Rerunning resumes without paying for judge calls twice.",
       "summary.json says how the run ended (complete, incomplete or unreliable; see mmif eval --help). Ctrl-C or SIGTERM finishes the calls in flight and stops (status incomplete); a second signal quits at once (exit 130).",
       "Exit codes: 0 complete; 1 incomplete, unreliable or failed; 2 bad usage or input (nothing sent), or a configuration error;",
       "75 incomplete with --batch: calls are out in batches (rerun the same command to continue).",
@@ -52,7 +53,7 @@ export async function runScore(flags: ScoreFlags): Promise<number> {
         const prediction = predictions.get(row.index);
         return prediction === undefined ? { row, prediction: null, error: `no prediction for row ${row.index} in ${flags.predictions}` } : { row, prediction };
       };
-      return { answers, modelName: null };
+      return { answers, modelName: null, predictionsFile: flags.predictions };
     },
   });
 }

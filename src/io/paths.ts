@@ -3,6 +3,7 @@
 // The check is lexical (path.resolve + path.relative): `..` segments and absolute paths that land outside the
 // root are refused; symbolic links inside the root are followed like any file, on purpose (a root whose images
 // are links to a shared store is a normal set-up).
+import { statSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -54,5 +55,16 @@ export async function isDirectory(path: string): Promise<boolean> {
     return (await stat(path)).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** True when `a` and `b` name the same existing file (the same inode: links and `..` detours included). */
+export function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // one of them does not exist: not the same file
   }
 }

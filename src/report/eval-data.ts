@@ -1,7 +1,7 @@
 /**
- * An eval run folder read for its report: summary.json, results.jsonl, predictions.jsonl (absent for `mmif
- * score`), and the bench rows (given by the caller, or loaded again from the bench path in summary.json) for the
- * images. Verdicts carry their constraint's text, method and verify funcs, and P-Level results their ground truth,
+ * An eval or score run folder read for its report: summary.json, results.jsonl, predictions.jsonl (questions and
+ * answers; absent in score runs of an older mmif), and the bench rows (given by the caller, or loaded again from the
+ * bench path in summary.json) for the images. Verdicts carry their constraint's text, method and verify funcs, and P-Level results their ground truth,
  * so the rest renders from the run folder alone; results.jsonl files written before those fields take them from the
  * bench when it is there. Anything missing is left out, never fatal, except summary.json itself.
  */
@@ -108,7 +108,7 @@ export async function readEvalRun(dir: string, options: EvalReportOptions = {}):
   if (!results.exists) notes.push("results.jsonl is missing: no items to show.");
   if (results.bad > 0) notes.push(`results.jsonl: ${results.bad} unreadable line(s) skipped.`);
   const predictions = await readJsonl("predictions.jsonl", join(dir, "predictions.jsonl"));
-  if (!predictions.exists) notes.push("No predictions.jsonl (a `mmif score` run): answers are not shown.");
+  if (!predictions.exists) notes.push("No predictions.jsonl (a `mmif score` run of an older mmif): answers are not shown, and questions only when the bench is there.");
   const rows = await benchRows(summary, dir, results.records, options, notes);
 
   const mainPred = new Map<string, PredictionLine>();

@@ -24,9 +24,34 @@ const C1 = {
 const C1_QUESTION = [C1.task, ...C1.constraints.map((c) => c.value)].join(" ");
 const P1 = { question: "Which colors are in the picture?", answer: ["grey"] };
 
+/** A bench of one C-Level item (a key repeated) and one P-Level item, both on a.png, in `dir`/bench. */
+async function writeBench(dir: string): Promise<string> {
+  mkdirSync(join(dir, "bench"));
+  writeFileSync(join(dir, "bench", "a.png"), await sharp({ create: { width: 16, height: 16, channels: 3, background: "grey" } }).png().toBuffer());
+  const rows = [
+    { index: "0", id: "c1", tag: "C-Level", infer_type: "main", question: C1_QUESTION, constraints: C1.constraints, image: "a.png" },
+    { index: "1", id: "p1", tag: "P-Level", infer_type: "main", question: P1.question, answer: P1.answer, image: "a.png" },
+  ];
+  const bench = join(dir, "bench", "bench.jsonl");
+  writeFileSync(bench, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return bench;
+}
+
+const judgeScript = (req: { body: unknown }) => {
+  const text = lastUserText(req.body);
+  return text.includes("Ground Truth List:") ? "right" : `unexpected judge prompt: ${text}`;
+};
+
+async function reportOf(out: string): Promise<{ html: string; data: ReturnType<typeof embedded<EvalItem>> }> {
+  const r = await runCli(["report", out]);
+  assert.equal(r.code, 0, r.stderr);
+  const html = readFileSync(join(out, "report.html"), "utf8");
+  return { html, data: embedded<EvalItem>(html) };
+}
+
 describe("the eval report from the run folder", () => {
   const dir = tempDir();
-  const bench = join(dir, "bench", "bench.jsonl");
+  let bench: string;
   const out = join(dir, "eval");
   let server: ScriptedServer;
   before(async () => {
@@ -34,25 +59,14 @@ describe("the eval report from the run folder", () => {
       script: (req) => {
         const text = lastUserText(req.body);
         if (req.model === "vlm") return text === C1_QUESTION ? "The sky, the grey sky." : text === P1.question ? "Grey." : `unexpected prompt: ${text}`;
-        return text.includes("Ground Truth List:") ? "right" : `unexpected judge prompt: ${text}`;
+        return judgeScript(req);
       },
     });
-    mkdirSync(join(dir, "bench"));
-    writeFileSync(join(dir, "bench", "a.png"), await sharp({ create: { width: 16, height: 16, channels: 3, background: "grey" } }).png().toBuffer());
-    const rows = [
-      { index: "0", id: "c1", tag: "C-Level", infer_type: "main", question: C1_QUESTION, constraints: C1.constraints, image: "a.png" },
-      { index: "1", id: "p1", tag: "P-Level", infer_type: "main", question: P1.question, answer: P1.answer, image: "a.png" },
-    ];
-    writeFileSync(bench, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    bench = await writeBench(dir);
   });
   after(() => server.close());
 
-  const report = async () => {
-    const r = await runCli(["report", out]);
-    assert.equal(r.code, 0, r.stderr);
-    const html = readFileSync(join(out, "report.html"), "utf8");
-    return { html, data: embedded<EvalItem>(html) };
-  };
+  const report = () => reportOf(out);
   const shown = (items: EvalItem[]) => items.map((it) => ({ id: it.id, truth: it.truth, constraints: it.constraints }));
 
   it("shows each verdict of a repeated key with its own text and check, with or without the bench", async () => {
@@ -87,5 +101,69 @@ describe("the eval report from the run folder", () => {
     assert.equal(Object.keys(without.data.thumbs).length, 0);
     assert.ok(without.data.items.every((it) => it.img === undefined), "images shown as missing");
     assert.match(without.html, /The bench \(.*bench\.jsonl\) was not found: images are not shown\./);
+  });
+});
+
+describe("the score report from the run folder", () => {
+  const dir = tempDir();
+  let bench: string;
+  let server: ScriptedServer;
+  const answers = { "0": "The sky, the grey sky.", "1": "Grey." };
+  before(async () => {
+    server = await startScriptedServer({ script: judgeScript });
+    bench = await writeBench(dir);
+  });
+  after(() => server.close());
+  const score = (predictions: string, out: string, extra: string[] = []) =>
+    runCli(["score", "--bench", bench, "--predictions", predictions, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", ...extra]);
+
+  it("carries each row's question and the prediction scored, so the report needs the bench only for images", async () => {
+    // VLMEvalKit's layout: only index and prediction; the questions are the bench's.
+    const tsv = join(dir, "vlm_bench.tsv");
+    writeFileSync(tsv, ["index\tprediction", ...Object.entries(answers).map(([i, a]) => `${i}\t${a}`)].join("\n") + "\n");
+    const out = join(dir, "scored");
+    const r = await score(tsv, out);
+    assert.equal(r.code, 0, r.stderr);
+    const predictions = await readChecked("predictions.jsonl", join(out, "predictions.jsonl"));
+    assert.deepEqual(
+      predictions.map((p) => [p.index, p.id, p.question, p.prediction]),
+      [
+        ["0", "c1", C1_QUESTION, answers["0"]],
+        ["1", "p1", P1.question, answers["1"]],
+      ],
+    );
+
+    const withBench = await reportOf(out);
+    renameSync(bench, join(dir, "bench", "gone.txt"));
+    try {
+      const without = await reportOf(out);
+      const shown = (items: EvalItem[]) => items.map((it) => ({ id: it.id, question: it.question, prediction: it.prediction, truth: it.truth, constraints: it.constraints }));
+      assert.deepEqual(shown(without.data.items), shown(withBench.data.items), "the same questions, answers, verdicts and ground truth");
+      assert.deepEqual(
+        without.data.items.map((it) => [it.id, it.question, it.prediction]),
+        [
+          ["c1", C1_QUESTION, answers["0"]],
+          ["p1", P1.question, answers["1"]],
+        ],
+      );
+      assert.equal(Object.keys(withBench.data.thumbs).length, 1, "the image from the bench");
+      assert.ok(without.data.items.every((it) => it.img === undefined), "images shown as placeholders");
+      assert.match(without.html, /The bench \(.*bench\.jsonl\) was not found: images are not shown\./);
+      assert.doesNotMatch(without.html, /answers are not shown/);
+    } finally {
+      renameSync(join(dir, "bench", "gone.txt"), bench);
+    }
+  });
+
+  it("leaves --predictions alone when it is the run folder's own predictions.jsonl (rescoring in place)", async () => {
+    const out = join(dir, "in-place");
+    mkdirSync(out);
+    const own = join(out, "predictions.jsonl");
+    writeFileSync(own, Object.entries(answers).map(([index, prediction]) => `${JSON.stringify({ index, prediction })}\n`).join(""));
+    const before = readFileSync(own, "utf8");
+    const r = await score(own, out);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readFileSync(own, "utf8"), before, "the input as it was (not rewritten in our layout)");
+    assert.equal((await readChecked("results.jsonl", join(out, "results.jsonl"))).length, 2);
   });
 });

@@ -204,3 +204,68 @@ export function oversizedField(bytes: Buffer, limit: number): OversizedLine | un
   s.finish();
   return s.over;
 }
+
+/** What {@link BoundedText.take} gives for a field that went over its limit: its size, not its text. */
+export interface DroppedText {
+  bytes: number;
+  limit: number;
+}
+
+/**
+ * The text of one field (a CSV/TSV cell, an .xlsx cell) read in pieces and kept while it is within its limit in
+ * UTF-8 bytes; past the limit the text is dropped and only its size is counted, so a 50 MB cell costs no more
+ * memory than the limit. Lengths are counted in UTF-16 units first (cheap): only past a third of the limit (a unit
+ * is at most 3 UTF-8 bytes) are the bytes counted.
+ */
+export class BoundedText {
+  private parts: string[] = [];
+  private units = 0;
+  private bytes = -1;
+  private dropping = false;
+
+  /** Whether any text (even an empty piece) was added since the last take. */
+  get started(): boolean {
+    return this.parts.length > 0 || this.dropping;
+  }
+
+  add(piece: string, limit: number): void {
+    this.units += piece.length;
+    if (this.units * 3 <= limit) {
+      this.parts.push(piece);
+      return;
+    }
+    if (this.bytes < 0) this.bytes = this.parts.reduce((sum, p) => sum + Buffer.byteLength(p, "utf8"), 0);
+    this.bytes += Buffer.byteLength(piece, "utf8");
+    if (this.dropping) return;
+    if (this.bytes <= limit) {
+      this.parts.push(piece);
+      return;
+    }
+    this.dropping = true;
+    this.parts = [];
+  }
+
+  /** The field's text, or its size when it went over `limit`; then starts the next field. */
+  take(limit: number): string | DroppedText {
+    const parts = this.parts;
+    const out: string | DroppedText = this.dropping
+      ? { bytes: this.bytes, limit }
+      : // A piece cut from a chunk is copied out of it: V8 keeps a slice's whole parent alive, so kept short fields
+        // would otherwise pin a 1 MiB chunk each (a 687-row TSV pinned ~450 MB).
+        parts.length === 0
+        ? ""
+        : parts.length === 1
+          ? detached(parts[0]!)
+          : parts.join("");
+    this.parts = [];
+    this.units = 0;
+    this.bytes = -1;
+    this.dropping = false;
+    return out;
+  }
+}
+
+/** A copy of `s` that shares no memory with the string it was sliced from. */
+function detached(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1); // shorter slices are copied by V8 anyway; the concatenation flattens into a new string
+}

@@ -15,6 +15,7 @@
 import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
+import { BoundedText } from "../../io/field-limit.js";
 
 export interface DelimitedRecord {
   /** The fields, unquoted. */
@@ -55,7 +56,8 @@ const enum State {
 /** Push-style parser: feed text chunks, collect complete records. */
 export class DelimitedParser {
   private state = State.StartField;
-  private parts: string[] = [];
+  /** The field being read, dropped past its limit (`--max-field-bytes`). */
+  private readonly text = new BoundedText();
   private fields: string[] = [];
   private quotedOnRecord = false;
   private records = 0;
@@ -66,13 +68,8 @@ export class DelimitedParser {
   private nextDelimiter = -1;
   private nextLf = -1;
   private nextCr = -1;
-  // The field limit: the field's length in UTF-16 units is counted on every piece (cheap); only past a third of
-  // the limit (a unit is at most 3 UTF-8 bytes) are its bytes counted, and past the limit its text is dropped.
   private limits: number[] = [];
   private defaultLimit = Infinity;
-  private fieldUnits = 0;
-  private fieldBytes = -1;
-  private dropping = false;
   private oversized: OversizedField[] = [];
 
   constructor(
@@ -159,7 +156,7 @@ export class DelimitedParser {
   end(): DelimitedRecord[] {
     const out: DelimitedRecord[] = [];
     const open = this.state === State.InQuoted;
-    const pending = this.parts.length > 0 || this.fields.length > 0 || this.state === State.QuoteInQuoted || open;
+    const pending = this.text.started || this.fields.length > 0 || this.state === State.QuoteInQuoted || open;
     if (this.state !== State.AfterCr && this.state !== State.AfterCrBlank && pending) {
       this.endField();
       this.endRecord(out, open);
@@ -188,36 +185,17 @@ export class DelimitedParser {
 
   /** Adds a piece of the current field, or only its size once the field is past its limit. */
   private append(piece: string): void {
-    this.fieldUnits += piece.length;
-    const limit = this.limits[this.fields.length] ?? this.defaultLimit;
-    if (this.fieldUnits * 3 <= limit) {
-      this.parts.push(piece);
-      return;
-    }
-    if (this.fieldBytes < 0) this.fieldBytes = this.parts.reduce((sum, p) => sum + Buffer.byteLength(p, "utf8"), 0);
-    this.fieldBytes += Buffer.byteLength(piece, "utf8");
-    if (this.dropping) return;
-    if (this.fieldBytes <= limit) {
-      this.parts.push(piece);
-      return;
-    }
-    this.dropping = true;
-    this.parts = [];
+    this.text.add(piece, this.limits[this.fields.length] ?? this.defaultLimit);
   }
 
   private endField(): void {
-    if (this.dropping) {
-      this.oversized.push({ column: this.fields.length, bytes: this.fieldBytes, limit: this.limits[this.fields.length] ?? this.defaultLimit });
-      this.parts = [];
+    const column = this.fields.length;
+    const field = this.text.take(this.limits[column] ?? this.defaultLimit);
+    if (typeof field === "string") this.fields.push(field);
+    else {
+      this.oversized.push({ column, ...field });
+      this.fields.push("");
     }
-    this.fieldUnits = 0;
-    this.fieldBytes = -1;
-    this.dropping = false;
-    const parts = this.parts;
-    // A field cut from one chunk is copied out of it: V8 keeps a slice's whole parent alive, so rows holding
-    // short fields would otherwise pin a 1 MiB chunk each (a 687-row TSV pinned ~450 MB).
-    this.fields.push(parts.length === 0 ? "" : parts.length === 1 ? detached(parts[0]!) : parts.join(""));
-    this.parts = [];
   }
 
   /** Emits the record unless it is a blank line; returns whether it was emitted. */
@@ -243,11 +221,6 @@ export class DelimitedParser {
 function indexOrEnd(s: string, c: string, from: number): number {
   const at = s.indexOf(c, from);
   return at < 0 ? s.length : at;
-}
-
-/** A copy of `s` that shares no memory with the string it was sliced from. */
-function detached(s: string): string {
-  return s.length < 13 ? s : ` ${s}`.slice(1); // shorter slices are copied by V8 anyway; the concatenation flattens into a new string
 }
 
 /** Parses a whole string (tests, small files). */

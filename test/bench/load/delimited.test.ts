@@ -145,6 +145,11 @@ describe("delimited parser field limit", () => {
     assert.deepEqual(parseDelimited("h\n     \n", "\t", { bytes: 2 }).map((r) => r.oversized), [undefined, [{ column: 0, bytes: 5, limit: 2 }]]);
   });
 
+  test("a last row of one field over the limit, without a line break at the end, is still a record", () => {
+    const recs = parseDelimited(`h\n${"x".repeat(30)}`, "\t", { bytes: 10 });
+    assert.deepEqual(recs.map((r) => [r.record, r.oversized]), [[1, undefined], [2, [{ column: 0, bytes: 30, limit: 10 }]]]);
+  });
+
   test("a field spread over many chunks is counted across them without being kept", () => {
     const parser = new DelimitedParser(",", { bytes: 1000 });
     const out = [...parser.push("id,text\n1,")];

@@ -26,10 +26,9 @@
 // two columns is a BenchFileError.
 //
 // ## Field limit (`maxFieldBytes`, src/io/field-limit.ts)
-// A JSONL line or a TSV/CSV cell larger than the limit is dropped as it is read (only its size is kept) and its row
-// is an issue. An .xlsx is a zip, read whole (its sheet up to 512 MB unzipped): a cell over the limit is refused as
-// an issue the same way, but after the sheet is in memory.
-import { readFile, stat } from "node:fs/promises";
+// A JSONL line or a TSV/CSV/XLSX cell larger than the limit is dropped as it is read (only its size is kept) and its
+// row is an issue. An .xlsx is read from its file and its sheet streamed (predictions/xlsx.ts), never whole.
+import { stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { oversizedSize } from "../io/field-limit.js";
 import { readJsonObjects } from "../io/json-lines.js";
@@ -37,7 +36,7 @@ import { openInput } from "../io/lines.js";
 import { readDelimitedFile, type OversizedField } from "./load/delimited.js";
 import { BenchFileError } from "./load/errors.js";
 import { pandasColumnStrings, type RawCell } from "./predictions/pandas.js";
-import { readXlsxFirstSheet, XlsxError } from "./predictions/xlsx.js";
+import { readXlsxFirstSheet, XlsxError, type OversizedCell } from "./predictions/xlsx.js";
 import type { BenchRow, RowIssue } from "./types.js";
 
 export type PredictionFormat = "mmif-jsonl" | "vlmevalkit-xlsx" | "vlmevalkit-tsv" | "vlmevalkit-csv";
@@ -175,30 +174,38 @@ interface Table {
   rows: Array<{ row: number; cells: RawCell[] }>;
 }
 
-async function xlsxTable(path: string, issues: RowIssue[], maxFieldBytes = Infinity): Promise<Table> {
+async function xlsxTable(path: string, issues: RowIssue[], maxFieldBytes?: number): Promise<Table> {
   let sheet;
   try {
-    sheet = readXlsxFirstSheet(await readFile(path));
+    sheet = await readXlsxFirstSheet(path, { maxCellBytes: maxFieldBytes });
   } catch (err) {
     if (err instanceof XlsxError) throw new BenchFileError(path, err.message, { cause: err });
     throw err;
+  }
+  const where = (o: OversizedCell) => `sheet ${JSON.stringify(sheet.name)} cell ${o.ref}`;
+  const over = new Map<number, Array<OversizedCell & { at: string }>>();
+  for (const o of sheet.oversized) {
+    if (o.row === 1) throw new BenchFileError(path, `the header row has a cell of ${o.bytes.toLocaleString("en-US")} bytes (${where(o)}): not a predictions table`);
+    over.set(o.row, [...(over.get(o.row) ?? []), { ...o, at: where(o) }]);
   }
   const [head, ...data] = sheet.rows;
   const header = (head ?? []).map((c) => (c.t === "text" || c.t === "num" ? c.v : c.t === "bool" ? (c.v ? "True" : "False") : ""));
   const rows: Table["rows"] = [];
   data.forEach((cells, i) => {
-    // Counted in UTF-16 units first: a cell under a third of the limit is under it in UTF-8 bytes too.
-    const over = cells.flatMap((c, column) => (c.t === "text" && c.v.length * 3 > maxFieldBytes && Buffer.byteLength(c.v) > maxFieldBytes ? [{ column, bytes: Buffer.byteLength(c.v), limit: maxFieldBytes }] : []));
-    if (over.length === 0) rows.push({ row: i + 1, cells });
-    else oversizedIssues(path, i + 1, header, over, issues);
+    // Data row i + 1 is sheet row i + 2 (the header is row 1).
+    const refused = over.get(i + 2);
+    if (refused === undefined) rows.push({ row: i + 1, cells });
+    else oversizedIssues(path, i + 1, header, refused, issues);
   });
   return { header, rows };
 }
 
-function oversizedIssues(path: string, row: number, header: readonly string[], over: readonly OversizedField[], issues: RowIssue[]): void {
+/** One issue per cell over the limit; `at` says where in the file the cell is when the row number does not (an .xlsx cell). */
+function oversizedIssues(path: string, row: number, header: readonly string[], over: ReadonlyArray<OversizedField & { at?: string }>, issues: RowIssue[]): void {
   for (const o of over) {
     const field = header[o.column] || `column ${o.column + 1}`;
-    issues.push({ file: path, row, field, message: oversizedSize({ field, fieldBytes: o.bytes, lineBytes: o.bytes, limit: o.limit }) });
+    const size = oversizedSize({ field, fieldBytes: o.bytes, lineBytes: o.bytes, limit: o.limit });
+    issues.push({ file: path, row, field, message: o.at === undefined ? size : `${o.at}: ${size}` });
   }
 }
 

@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { deflateRawSync } from "node:zlib";
 import { after, before, describe, test } from "node:test";
 import { readPredictions } from "../../src/bench/predictions.js";
 import { BenchFileError } from "../../src/bench/load/errors.js";
 import { pandasColumnStrings, pyFloatRepr, type RawCell } from "../../src/bench/predictions/pandas.js";
 import { readXlsxFirstSheet } from "../../src/bench/predictions/xlsx.js";
 import { crc32 } from "../../src/bench/predictions/zip.js";
+import { xlsx } from "../helpers/xlsx.js";
 import type { BenchRow } from "../../src/bench/types.js";
 
 let dir: string;
@@ -21,90 +21,6 @@ function row(index: string): BenchRow {
   return { index, id: index, tag: "P-Level", inferType: "main", question: "Q?", image: { path: "x.png" }, answer: '["a"]', source: `t row ${index}` };
 }
 const bench = ["1", "2", "3", "4"].map(row);
-
-// ---- a real .xlsx, written by hand: a ZIP of SpreadsheetML parts ----
-
-/** A ZIP archive (deflated entries, CRC-32, central directory), as any xlsx writer produces. */
-function zip(files: Record<string, string>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const [name, text] of Object.entries(files)) {
-    const data = Buffer.from(text, "utf8");
-    const packed = deflateRawSync(data);
-    const nameBuf = Buffer.from(name, "utf8");
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x800, 6);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc32(data), 14);
-    local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBuf.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc32(data), 16);
-    central.writeUInt32LE(packed.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBuf.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, nameBuf, packed);
-    centrals.push(central, nameBuf);
-    offset += 30 + nameBuf.length + packed.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(Object.keys(files).length, 8);
-  end.writeUInt16LE(Object.keys(files).length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
-type Cell = string | number | boolean | null | { inline: string } | { error: string };
-const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-
-/** An .xlsx with one sheet; strings go to the shared-string table, like xlsxwriter does. */
-function xlsx(rows: Cell[][]): Buffer {
-  const shared: string[] = [];
-  const sheetRows = rows
-    .map((cells, r) => {
-      const cs = cells
-        .map((v, c) => {
-          const ref = `${String.fromCharCode(65 + c)}${r + 1}`;
-          if (v === null) return "";
-          if (typeof v === "string") {
-            shared.push(v);
-            return `<c r="${ref}" t="s"><v>${shared.length - 1}</v></c>`;
-          }
-          if (typeof v === "number") return `<c r="${ref}"><v>${v}</v></c>`;
-          if (typeof v === "boolean") return `<c r="${ref}" t="b"><v>${v ? 1 : 0}</v></c>`;
-          if ("inline" in v) return `<c r="${ref}" t="inlineStr"><is><t xml:space="preserve">${esc(v.inline)}</t></is></c>`;
-          return `<c r="${ref}" t="e"><v>${v.error}</v></c>`;
-        })
-        .join("");
-      return `<row r="${r + 1}">${cs}</row>`;
-    })
-    .join("");
-  const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
-  const rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-  return zip({
-    "[Content_Types].xml": `<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>`,
-    "_rels/.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>`,
-    "xl/workbook.xml": `<?xml version="1.0" encoding="UTF-8"?><workbook ${ns} xmlns:r="${rel}"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`,
-    "xl/_rels/workbook.xml.rels": `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${rel}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`,
-    "xl/worksheets/sheet1.xml": `<?xml version="1.0" encoding="UTF-8"?><worksheet ${ns}><sheetData>${sheetRows}</sheetData></worksheet>`,
-    "xl/sharedStrings.xml": `<?xml version="1.0" encoding="UTF-8"?><sst ${ns} count="${shared.length}" uniqueCount="${shared.length}">${shared
-      .map((s) => `<si><t xml:space="preserve">${esc(s)}</t></si>`)
-      .join("")}</sst>`,
-  });
-}
 
 describe("predictions: mmif JSONL", () => {
   test("keyed by index; index and prediction required; unknown and repeated indexes are issues", async () => {
@@ -182,13 +98,13 @@ describe("predictions: VLMEvalKit tables", () => {
     );
     assert.match(issues[0]!.message, /past the benchmark's 4 rows/);
 
-    const sheet = readXlsxFirstSheet(fs.readFileSync(file));
+    const sheet = await readXlsxFirstSheet(file);
     assert.equal(sheet.name, "Sheet1");
     assert.deepEqual(sheet.rows[4], [{ t: "num", v: "4" }, { t: "text", v: "inline _x000D_ text" }, { t: "na" }]);
     assert.deepEqual(sheet.rows[5]![2], { t: "na" });
   });
 
-  test("a cell over maxFieldBytes is a bad row in .xlsx (after reading), .csv and .tsv (dropped as read)", async () => {
+  test("a cell over maxFieldBytes is a bad row in .xlsx, .csv and .tsv (dropped as read)", async () => {
     const long = "é".repeat(40); // 80 UTF-8 bytes
     const xlsxFile = path.join(dir, "limit.xlsx");
     fs.writeFileSync(xlsxFile, xlsx([["index", "prediction"], [1, "ok"], [2, long], [3, "ok"], [4, "ok"]]));
@@ -200,7 +116,8 @@ describe("predictions: VLMEvalKit tables", () => {
       const { predictions, issues } = await readPredictions(file, bench, { maxFieldBytes: 79 });
       assert.deepEqual([...predictions.keys()], ["1", "3", "4"], file);
       const over = issues.find((i) => i.row === 2)!;
-      assert.deepEqual([over.field, over.message], ["prediction", "80 bytes, over the 79-byte limit (raise it with --max-field-bytes)"], file);
+      const where = file === xlsxFile ? 'sheet "Sheet1" cell B3: ' : "";
+      assert.deepEqual([over.field, over.message], ["prediction", `${where}80 bytes, over the 79-byte limit (raise it with --max-field-bytes)`], file);
       assert.equal((await readPredictions(file, bench, { maxFieldBytes: 80 })).predictions.get("2"), long, file);
     }
   });

@@ -1,13 +1,14 @@
 // Huge inputs (#10.12): a 50 MB field in `mmif verify --in`, in a bench (JSONL or TSV) and in a predictions file
-// (JSONL or CSV) is refused under --max-field-bytes with its file, line or row, field and size, the other lines go
+// (JSONL, CSV or XLSX) is refused under --max-field-bytes with its file, line or row, field and size, the other lines go
 // on, and the process stays under 300 MB of peak RSS (read from the child itself: process.resourceUsage().maxRSS, the kernel's VmHWM, at exit).
 import assert from "node:assert/strict";
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
 import { runCli, tempDir, type CliResult } from "../helpers/cli.js";
 import { startScriptedServer, type ScriptedServer } from "../helpers/scripted-server.js";
+import { xlsx } from "../helpers/xlsx.js";
 
 const HUGE = 50 * 1000 * 1000;
 const RSS_LIMIT_MIB = 300;
@@ -153,6 +154,30 @@ describe("huge inputs", () => {
     const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; score: number });
     assert.deepEqual(results.map((x) => [x.id, x.score]).sort(), [["0", 1], ["1", 1]]);
     assert.match(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).not_comparable, /not comparable/);
+  });
+
+  it("score: a 50 MB prediction in an .xlsx (a shared string, an inline string) is refused by sheet and cell as it is streamed", async () => {
+    const bench = join(dir, "bench", "xlsx-bench.jsonl");
+    writeJsonl(bench, [row(0), row(1), row(2)]);
+    const predictions = join(dir, "predictions.xlsx");
+    const huge = "a".repeat(HUGE);
+    writeFileSync(predictions, xlsx([["index", "prediction"], [0, "One sentence."], [1, huge], [2, { inline: huge }]]));
+    const args = (out: string, extra: string[] = []) => ["score", "--bench", bench, "--predictions", predictions, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", ...extra];
+    const before = server.chatRequests().length;
+    const refused = await runMeasured(args(join(dir, "xlsx-refused")), dir);
+    assert.equal(refused.code, 2, refused.stderr);
+    for (const [row, cell] of [[2, "B3"], [3, "B4"]]) {
+      const message = `${predictions} row ${row} field "prediction": sheet "Sheet1" cell ${cell}: 50,000,000 bytes, over the 16,777,216-byte limit (raise it with --max-field-bytes)`;
+      assert.ok(refused.stderr.includes(message), refused.stderr);
+    }
+    assert.equal(server.chatRequests().length, before, "no model call");
+    assert.ok(refused.peakMiB < RSS_LIMIT_MIB, `peak RSS ${refused.peakMiB.toFixed(0)} MiB`);
+    const out = join(dir, "xlsx-skip");
+    const skipped = await runMeasured(args(out, ["--skip-bad-rows"]), dir);
+    assert.equal(skipped.code, 0, skipped.stderr);
+    const results = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { id: string; score: number });
+    assert.deepEqual(results.map((x) => [x.id, x.score]), [["0", 1]]);
+    assert.ok(skipped.peakMiB < RSS_LIMIT_MIB, `peak RSS ${skipped.peakMiB.toFixed(0)} MiB`);
   });
 
   it("score: a 50 MB prediction is a bad line of the predictions file; --skip-bad-rows scores the others", async () => {

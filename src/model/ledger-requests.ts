@@ -31,31 +31,46 @@ function dictId(dict: Buffer): number {
 }
 
 export class RequestPacker {
-  private readonly byStage = new Map<string, { id: number; dict: Buffer }>();
+  /** A stage's dictionary; `committed` once it was seen in the file outside a transaction (a rollback can no
+   * longer take it away). Until then every pack checks the row is there and writes it again if it is not. */
+  private readonly byStage = new Map<string, { id: number; dict: Buffer; committed: boolean }>();
   private readonly byId = new Map<number, Buffer>();
   private readonly findStmt: Database.Statement<[string, string], { id: number; dict: Buffer }>;
   private readonly getStmt: Database.Statement<[number], { dict: Buffer }>;
+  private readonly existsStmt: Database.Statement<[number], { id: number }>;
   private readonly insertStmt: Database.Statement<[number, string, string, Buffer]>;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     db.exec(REQUEST_DICTS_SCHEMA);
     this.findStmt = db.prepare("SELECT id, dict FROM request_dicts WHERE model = ? AND stage = ? ORDER BY rowid LIMIT 1");
     this.getStmt = db.prepare("SELECT dict FROM request_dicts WHERE id = ?");
+    this.existsStmt = db.prepare("SELECT id FROM request_dicts WHERE id = ?");
     this.insertStmt = db.prepare("INSERT OR IGNORE INTO request_dicts (id, model, stage, dict) VALUES (?, ?, ?, ?)");
   }
 
   /** Deflates `request`; the first request of a model and stage becomes that stage's dictionary. */
   pack(model: string, stage: string, request: string): PackedRequest {
     const stageKey = `${model}\0${stage}`;
-    let entry = this.byStage.get(stageKey) ?? this.findStmt.get(model, stage);
+    let entry = this.byStage.get(stageKey);
     if (!entry) {
-      const dict = Buffer.from(request, "utf8");
-      entry = { id: dictId(dict), dict };
-      this.insertStmt.run(entry.id, model, stage, dict);
+      const found = this.findStmt.get(model, stage);
+      const dict = found?.dict ?? Buffer.from(request, "utf8");
+      entry = { id: found?.id ?? dictId(dict), dict, committed: false };
+      this.byStage.set(stageKey, entry);
+      this.byId.set(entry.id, entry.dict);
     }
-    this.byStage.set(stageKey, entry);
-    this.byId.set(entry.id, entry.dict);
+    if (!entry.committed) {
+      // The row may have been written (or read) in a transaction that was rolled back since.
+      if (this.existsStmt.get(entry.id) === undefined) this.insertStmt.run(entry.id, model, stage, entry.dict);
+      else if (!this.db.inTransaction) entry.committed = true;
+    }
     return { z: deflateRawSync(request, { dictionary: entry.dict }), dict: entry.id };
+  }
+
+  /** After a commit: dictionaries now in the file are there for good (spares the check in {@link pack}). */
+  settle(): void {
+    if (this.db.inTransaction) return;
+    for (const entry of this.byStage.values()) if (!entry.committed && this.existsStmt.get(entry.id) !== undefined) entry.committed = true;
   }
 
   /** The request text back; throws when its dictionary is missing (a row copied without `request_dicts`). */

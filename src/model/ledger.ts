@@ -260,6 +260,7 @@ export class Ledger {
     this.pending = [];
     try {
       this.commitBatch(batch.map((p) => p.record));
+      this.packer.settle();
       for (const p of batch) p.resolve();
     } catch (e) {
       for (const p of batch) p.reject(e);

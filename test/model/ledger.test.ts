@@ -114,3 +114,49 @@ CREATE TABLE batch_calls (key TEXT NOT NULL, batch_id TEXT NOT NULL, model TEXT 
     assert.ok(ratio < 0.5, `format 2 is ${(100 * ratio).toFixed(0)} % of format 1`);
   });
 });
+
+describe("Ledger requests (format 2): restored byte for byte", () => {
+  const dir = tempDir();
+  const ok = (ledger: Ledger, key: string, stage: string, request: string) =>
+    ledger.recordSuccess({ key, model: "m", stage, request, content: "x", finishReason: "stop", usage: usage(1, 1), latencyMs: 1, attempts: 1 });
+
+  it("non-ASCII text, a prompt far longer than deflate's 32 KB window, and requests unlike their stage's dictionary", () => {
+    const path = join(dir, "exact.sqlite");
+    const ledger = new Ledger(path);
+    const requests = new Map<string, string>([
+      // The first request of the stage becomes its dictionary.
+      ["first", JSON.stringify({ messages: [{ role: "user", content: "Describe the image in three sentences." }] })],
+      ["unicode", JSON.stringify({ messages: [{ role: "user", content: "Décris l'image — 描述这张图片 😀 \u0000 \u2028 مرحبا" }] })],
+      ["escaped", JSON.stringify({ messages: [{ role: "user", content: "lone surrogate \ud800 and a quote \" and \\ backslash" }] })],
+      ["long", JSON.stringify({ messages: [{ role: "user", content: Array.from({ length: 40_000 }, (_, i) => `word${(i * 7919) % 10007}`).join(" ") }] })],
+      // The stage's prompt changed (a new mmif version): nothing in common with the dictionary.
+      ["changed", JSON.stringify({ model: "m", messages: [{ role: "system", content: "Você é um juiz. ".repeat(50) }], params: { temperature: 0.7 } })],
+    ]);
+    for (const [key, request] of requests) ok(ledger, key, "answer", request);
+    ledger.close();
+    // Read back by a fresh process's ledger: nothing cached, only what the file holds.
+    const again = new Ledger(path);
+    for (const [key, request] of requests) assert.equal(again.request(key), request, key);
+    assert.ok(requests.get("long")!.length > 300_000);
+    again.close();
+  });
+
+  it("a transaction rolled back after a stage's first request leaves later requests of that stage restorable", () => {
+    const path = join(dir, "rollback.sqlite");
+    const ledger = new Ledger(path);
+    // The first request of stage "judge" (its dictionary) is written in a transaction that then fails (disk full,
+    // a constraint, an exception in the same transaction): the dictionary row goes with it.
+    assert.throws(() =>
+      ledger.database.transaction(() => {
+        ok(ledger, "gone", "judge", '{"messages":"the rolled back one"}');
+        throw new Error("disk full");
+      })(),
+    );
+    assert.equal(ledger.get("gone"), undefined);
+    ok(ledger, "kept", "judge", '{"messages":"recorded after the rollback"}');
+    ledger.close();
+    const again = new Ledger(path);
+    assert.equal(again.request("kept"), '{"messages":"recorded after the rollback"}');
+    again.close();
+  });
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -8,6 +9,8 @@ import { usageWithCost } from "../../src/model/accounting.js";
 import { tempDir } from "../helpers/cli.js";
 
 const usage = (p: number, c: number) => ({ promptTokens: p, completionTokens: c });
+const LEDGER_MODULE = new URL("../../src/model/ledger.ts", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 
 describe("Ledger", () => {
   const dir = tempDir();
@@ -92,6 +95,83 @@ CREATE TABLE batch_calls (key TEXT NOT NULL, batch_id TEXT NOT NULL, model TEXT 
     assert.equal(again.request("old"), '{"messages":"old request"}');
     assert.equal(again.request("new"), '{"messages":"new request"}');
     again.close();
+  });
+
+  /** A format-1 ledger with `rows` answered calls (k0, k1, ...). */
+  function format1Ledger(path: string, rows: number): void {
+    const old = new Database(path);
+    old.pragma("journal_mode = WAL");
+    old.exec(FORMAT_1);
+    const insert = old.prepare("INSERT INTO calls (key, model, stage, status, request, content, prompt_tokens, completion_tokens, attempts) VALUES (?, 'm', 'answer', 'ok', ?, ?, 1, 1, 1)");
+    old.transaction(() => {
+      for (let i = 0; i < rows; i++) insert.run(`k${i}`, `{"messages":"request ${i} ✓"}`, `answer ${i}`);
+    })();
+    old.close();
+  }
+
+  /** Runs `code` in another Node process (with Ledger, Database and `path` in scope); resolves with its stdout. */
+  function inChild(path: string, code: string, onLine?: (line: string, child: ChildProcess) => void): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+    const script = `import { Ledger } from ${JSON.stringify(LEDGER_MODULE)}; import Database from "better-sqlite3"; const path = ${JSON.stringify(path)};\n${code}`;
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: ROOT });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => {
+        stdout += d;
+        for (const line of d.split("\n").filter(Boolean)) onLine?.(line, child);
+      });
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    });
+  }
+
+  it("a migration killed before it committed leaves the format-1 ledger as it was: the next open migrates it, nothing lost", async () => {
+    const path = join(dir, "killed.sqlite");
+    format1Ledger(path, 200);
+    // The migration's own steps, in its transaction, then SIGKILL before the commit.
+    const child = await inChild(
+      path,
+      `const db = new Database(path); db.exec("BEGIN IMMEDIATE; ALTER TABLE calls ADD COLUMN request_z BLOB; ALTER TABLE calls ADD COLUMN request_dict INTEGER; PRAGMA user_version = 2;");
+       console.log("altered"); setInterval(() => {}, 1000);`,
+      (line, c) => line === "altered" && c.kill("SIGKILL"),
+    );
+    assert.equal(child.signal, "SIGKILL", child.stderr);
+    const ledger = new Ledger(path);
+    assert.equal(ledger.count("ok"), 200);
+    for (const i of [0, 123, 199]) {
+      assert.equal(ledger.getSuccess(`k${i}`)?.content, `answer ${i}`);
+      assert.equal(ledger.request(`k${i}`), `{"messages":"request ${i} ✓"}`);
+    }
+    ledger.recordSuccess({ key: "new", model: "m", stage: "answer", request: '{"messages":"new"}', content: "n", finishReason: "stop", usage: usage(1, 1), latencyMs: 1, attempts: 1 });
+    assert.equal(ledger.request("new"), '{"messages":"new"}');
+    ledger.close();
+    const db = new Database(path, { readonly: true });
+    assert.equal(db.pragma("user_version", { simple: true }), LEDGER_FORMAT);
+    db.close();
+  });
+
+  it("two processes opening one format-1 ledger at once both migrate it safely and keep every call", async () => {
+    const path = join(dir, "two.sqlite");
+    format1Ledger(path, 300);
+    const writer = (name: string) =>
+      inChild(
+        path,
+        `const ledger = new Ledger(path);
+         let old = 0;
+         for (let i = 0; i < 300; i++) if (ledger.request("k" + i) === '{"messages":"request ' + i + ' ✓"}' && ledger.getSuccess("k" + i)) old++;
+         for (let i = 0; i < 200; i++) ledger.recordSuccess({ key: "${name}" + i, model: "m", stage: "answer", request: '{"messages":"${name} ' + i + ' é"}', content: "${name}", finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 }, latencyMs: 1, attempts: 1 });
+         ledger.close();
+         console.log(old);`,
+      );
+    const [a, b] = await Promise.all([writer("a"), writer("b")]);
+    assert.deepEqual([a.code, b.code], [0, 0], a.stderr + b.stderr);
+    assert.deepEqual([a.stdout.trim(), b.stdout.trim()], ["300", "300"], "each process read every format-1 call");
+    const ledger = new Ledger(path);
+    assert.equal(ledger.count("ok"), 700);
+    for (const name of ["a", "b"]) for (const i of [0, 99, 199]) assert.equal(ledger.request(`${name}${i}`), `{"messages":"${name} ${i} é"}`);
+    assert.equal(ledger.request("k7"), '{"messages":"request 7 ✓"}');
+    ledger.close();
   });
 
   it("stores each stage's repeated prompt text once: requests round-trip at well under half their size", () => {

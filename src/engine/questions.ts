@@ -98,6 +98,18 @@ function excerpt(text: string): string {
   return flat.length > 60 ? `${flat.slice(0, 57)}...` : flat;
 }
 
+const RULE_NAMES = new Set(QUESTION_RULES.map((r) => r.name));
+
+/**
+ * The screening rule that rejected a question-source item, from its `question: ...` reason (the question itself, or
+ * its main task after extraction); undefined for anything else under that prefix — a failed call, an unusable reply,
+ * a batch still out — which is no rejection of the question.
+ */
+export function rejectingRule(reason: string): string | undefined {
+  const m = /^question: (?:main task rejected: )?([a-z_]+):/.exec(reason);
+  return m && RULE_NAMES.has(m[1]!) ? m[1] : undefined;
+}
+
 /** Keeps a question only without demonstrations and options and within the length limits. Pure. */
 export function screenQuestion(question: string, options: ScreenOptions = {}): ScreenResult {
   const min = options.minChars ?? DEFAULT_MIN_CHARS;

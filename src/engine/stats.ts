@@ -6,6 +6,7 @@ import { writtenBy, type GenerateStats } from "../records/index.js";
 import type { RunVerdict } from "../run/status.js";
 import { addReason, reasonKind, type ReasonGroups } from "../run/reasons.js";
 import { countDistribution, type CountDistribution } from "./constraint-types.js";
+import { rejectingRule } from "./questions.js";
 import type { EngineItem, ImageRecord } from "./types.js";
 
 export type { GenerateStats };
@@ -74,11 +75,14 @@ export class StatsCollector {
     items.total++;
     if (it.source === "question") {
       this.s.questions.total++;
-      const rejected = it.reasons.find((r) => r.startsWith("question:"));
-      if (rejected) {
+      // Grouped by the screening rule that fired ("too_short", "numbered_example", ...). A failed or unusable call of
+      // the main-task step is not a rejection: the item counts under its kind in items.not_kept_reasons.
+      for (const reason of it.reasons) {
+        const rule = rejectingRule(reason);
+        if (rule === undefined) continue;
         this.s.questions.rejected++;
-        // Grouped by the screening rule that fired ("too_short", "numbered_example", ...).
-        addReason(this.s.questions.reject_reasons, rejected, rejected.slice("question:".length).trim().split(/[:(]/)[0]!.trim());
+        addReason(this.s.questions.reject_reasons, reason, rule);
+        break;
       }
     }
     const n = it.constraints.length;

@@ -127,6 +127,30 @@ describe("stats.json reasons", () => {
     assert.deepEqual(Object.keys(s.constraints.drop_reasons!), ["incompatible constraints", "constraint not written"]);
   });
 
+  it("counts a question as rejected only for a screening rule, keyed by the rule, not for a failed or unusable call", () => {
+    const c = new StatsCollector();
+    const item = { image: { path: "a.png", sha256: "a" }, source: "question" as const, task: "t", constraints: [], dropped: [], kept: false };
+    const reasons = [
+      "question: too_short: 3 characters < 10",
+      'question: numbered_example: "Example 1:"',
+      "question: main task rejected: too_short: 4 characters < 10",
+      "question: main task: not JSON: Unexpected end",
+      "question: model call failed: m: 500 Internal Server Error (6 attempts)",
+      "question: m: waiting for a batch answer (questions); rerun to continue",
+    ];
+    reasons.forEach((reason, i) => c.item({ ...item, id: `q${i}`, reasons: [reason] }));
+    const s = c.finish({ status: "complete", status_reasons: [], usage: [], cost: null, seed: 1, stages: [] });
+    assert.deepEqual(s.questions, {
+      total: 6,
+      rejected: 3,
+      reject_reasons: {
+        too_short: { count: 2, examples: ["question: main task rejected: too_short: 4 characters < 10", "question: too_short: 3 characters < 10"] },
+        numbered_example: { count: 1, examples: ['question: numbered_example: "Example 1:"'] },
+      },
+    });
+    assert.deepEqual(Object.keys(s.items.not_kept_reasons).sort(), ["model call failed", "question rejected", "unusable model reply", "waiting for batch"]);
+  });
+
   it("a stats.json of format 1 (bare counts) is still read, as groups without examples", () => {
     const dir = tempDir();
     const c = new StatsCollector();

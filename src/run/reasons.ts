@@ -59,6 +59,9 @@ const KINDS: ReadonlyArray<readonly [RegExp, string]> = [
   [/^margin below /, "margin below --min-margin"],
 ];
 
+/** Every kind {@link reasonKind} gives besides "other", in the order they are tried (the README lists them all). */
+export const REASON_KINDS: readonly string[] = [...new Set(KINDS.map(([, kind]) => kind))];
+
 /** The kind of a reason; "other" for a text no stage is known to write. */
 export function reasonKind(reason: string): string {
   for (const [pattern, kind] of KINDS) if (pattern.test(reason)) return kind;

@@ -1,13 +1,13 @@
 // The one classifier of drop / not-kept reasons, and the grouped tally stats.json and dpo-stats.json carry.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { marginShortfall } from "../../src/dpo/pairs.js";
 import { screenQuestion } from "../../src/engine/questions.js";
 import { StatsCollector } from "../../src/engine/stats.js";
 import { readRecordFile, writtenBy } from "../../src/records/index.js";
-import { addReason, reasonKind, REASON_EXAMPLES, type ReasonGroups } from "../../src/run/reasons.js";
+import { addReason, reasonKind, REASON_EXAMPLES, REASON_KINDS, type ReasonGroups } from "../../src/run/reasons.js";
 import { tempDir } from "../helpers/cli.js";
 
 /** Reasons as our stages write them (the texts of src/engine/filter, pipeline, respond, integrate, compat, dpo). */
@@ -76,6 +76,16 @@ describe("reasonKind", () => {
 
   it("a text no stage writes is 'other', not a kind of its own", () => {
     assert.equal(reasonKind("something new: 12"), "other");
+  });
+
+  it("the README's table of reason kinds lists exactly the kinds reasonKind gives", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const start = readme.indexOf("| where | kinds |");
+    assert.notEqual(start, -1, "README has the table of reason kinds");
+    const rows = readme.slice(start, readme.indexOf("\n\n", start)).split("\n").slice(2);
+    const listed = new Set(rows.flatMap((row) => [...row.split(" | ")[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!)));
+    assert.deepEqual([...listed].sort(), [...REASON_KINDS].sort());
+    assert.ok(CASES.every(([, kind]) => REASON_KINDS.includes(kind)));
   });
 });
 

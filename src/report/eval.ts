@@ -107,7 +107,7 @@ export function renderEvalReport(run: EvalRun): string {
     s.perception_judge && s.perception_judge !== s.judge ? `perception judge ${s.perception_judge}` : "",
     `profile ${s.profile ?? "–"}`,
     s.bench ? `bench ${basename(s.bench)}` : "",
-    s.created_at ? `run ${s.created_at}` : "",
+    // Not summary.json's created_at: a rerun of the same run must write the same bytes (and the page holds no time).
   ].filter(Boolean);
   const banners = [s.rule_only ? `${s.rule_only.note}. P-Level items and judged constraints were not scored.` : "", simulated(s) ? SIMULATED_BANNER : ""].filter(Boolean);
   const top = s.rule_only ? html`<section id="headline"><h2>Headline</h2>${ruleOnlyHeadline(s.rule_only)}</section>` : html`<section id="headline"><h2>Headline</h2>${headline(run)}</section>${leaderboard(run)}`;

@@ -49,6 +49,17 @@ async function reportOf(out: string): Promise<{ html: string; data: ReturnType<t
   return { html, data: embedded<EvalItem>(html) };
 }
 
+/** A rerun of the same run, and `mmif report` on it, write report.html byte for byte as the run did. */
+async function sameReportOnRerun(out: string, rerun: () => Promise<{ code: number | null; stderr: string }>): Promise<void> {
+  const first = readFileSync(join(out, "report.html"));
+  const again = await rerun();
+  assert.equal(again.code, 0, again.stderr);
+  assert.ok(readFileSync(join(out, "report.html")).equals(first), "rerun of the same run");
+  const report = await runCli(["report", out, "--quiet"]);
+  assert.equal(report.code, 0, report.stderr);
+  assert.ok(readFileSync(join(out, "report.html")).equals(first), "mmif report");
+}
+
 describe("the eval report from the run folder", () => {
   const dir = tempDir();
   let bench: string;
@@ -70,8 +81,10 @@ describe("the eval report from the run folder", () => {
   const shown = (items: EvalItem[]) => items.map((it) => ({ id: it.id, truth: it.truth, constraints: it.constraints }));
 
   it("shows each verdict of a repeated key with its own text and check, with or without the bench", async () => {
-    const r = await runCli(["eval", "--bench", bench, "--model", "vlm", "--base-url", server.url, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet"]);
+    const evalRun = () => runCli(["eval", "--bench", bench, "--model", "vlm", "--base-url", server.url, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet"]);
+    const r = await evalRun();
     assert.equal(r.code, 0, r.stderr);
+    await sameReportOnRerun(out, evalRun);
 
     // results.jsonl carries what the report needs.
     const results = await readChecked("results.jsonl", join(out, "results.jsonl"));
@@ -124,6 +137,7 @@ describe("the score report from the run folder", () => {
     const out = join(dir, "scored");
     const r = await score(tsv, out);
     assert.equal(r.code, 0, r.stderr);
+    await sameReportOnRerun(out, () => score(tsv, out));
     const predictions = await readChecked("predictions.jsonl", join(out, "predictions.jsonl"));
     assert.deepEqual(
       predictions.map((p) => [p.index, p.id, p.question, p.prediction]),

@@ -4,6 +4,7 @@
  * (or 5 GB) field costs no more memory than the limit. The field is found by a byte scanner run only on lines
  * longer than the limit; shorter lines never pay for it.
  */
+import { TopLevelJson } from "./json-top-level.js";
 
 /** 16 MiB: far above any text field of MM-IFEval, and above base64 images of up to 12 MiB. */
 export const DEFAULT_MAX_FIELD_BYTES = 16 * 1024 * 1024;
@@ -47,153 +48,57 @@ export function parseByteSize(text: string): number | undefined {
   return Number.isFinite(n) && n >= 1 ? Math.floor(n) : undefined;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
-const COLON = 0x3a;
-const KEY_BYTES = 200;
-
 /**
  * Follows one line's bytes, fed in pieces, and measures each top-level field of its JSON object (from the first
- * byte of the value to the last). `over` is set once a field passes the limit; feeding on (without keeping the
- * bytes) completes that field's size.
+ * byte of the value to the last) with the top-level walker (json-top-level.ts). `over` is set once a field passes
+ * the limit; feeding on (without keeping the bytes) completes that field's size.
  */
 export class FieldSizeScanner {
-  /** Bytes fed so far. */
-  position = 0;
   over: OversizedLine | undefined;
-  private depth = 0;
-  private inString = false;
-  private escaped = false;
-  private notObject = false;
-  private started = false;
-  /** At depth 1: reading a key (before its colon) or a value (after it). */
-  private inKey = true;
-  private key: number[] = [];
-  private keyText = "";
-  private valueStart = -1;
+  private readonly walker: TopLevelJson;
 
-  constructor(private readonly limit: number) {}
+  constructor(private readonly limit: number) {
+    this.walker = new TopLevelJson((member) => this.measure(member.key, member.end - member.start), { skipBom: true });
+  }
+
+  /** Bytes fed so far. */
+  get position(): number {
+    return this.walker.position;
+  }
 
   /** Whether the field found over the limit has been measured to its end (or the line has no fields). */
   get measured(): boolean {
-    return this.over !== undefined && (this.notObject || this.valueStart < 0);
+    return this.over !== undefined && (!this.walker.isObject || this.walker.valueStart < 0);
   }
 
   feed(buf: Buffer, start = 0, end = buf.length): void {
-    let i = start;
-    const base = this.position - start;
-    while (i < end) {
-      if (this.inString) {
-        if (this.escaped) {
-          this.escaped = false;
-          if (this.collectingKey()) this.key.push(buf[i]!);
-          i++;
-          continue;
-        }
-        const q = buf.indexOf(QUOTE, i);
-        const stop = q < 0 || q >= end ? end : q;
-        let b = buf.indexOf(BACKSLASH, i);
-        while (b >= 0 && b < stop) {
-          if (b + 1 >= end) {
-            // The escape's second byte is in the next piece.
-            if (this.collectingKey()) this.collectKey(buf, i, b);
-            this.escaped = true;
-            i = end;
-            break;
-          }
-          if (buf[b + 1] === QUOTE) break; // an escaped quote before `stop`: rescan from past it
-          b = buf.indexOf(BACKSLASH, b + 2);
-        }
-        if (this.escaped) break;
-        if (b >= 0 && b < stop && buf[b + 1] === QUOTE) {
-          if (this.collectingKey()) this.collectKey(buf, i, b + 2);
-          i = b + 2;
-          continue;
-        }
-        if (this.collectingKey()) this.collectKey(buf, i, stop);
-        if (stop === end) {
-          i = end;
-          break;
-        }
-        this.inString = false;
-        if (this.depth === 1 && this.inKey) this.keyText = Buffer.from(this.key).toString("utf8");
-        i = stop + 1;
-        continue;
-      }
-      const c = buf[i]!;
-      if (!this.started) {
-        if (c === 0x20 || c === 0x09 || c === 0x0d || c === 0xef || c === 0xbb || c === 0xbf) {
-          i++;
-          continue;
-        }
-        this.started = true;
-        if (c !== OPEN_BRACE) this.notObject = true;
-      }
-      if (this.notObject) {
-        i = end;
-        break;
-      }
-      if (c === QUOTE) {
-        this.inString = true;
-        if (this.depth === 1 && this.inKey) this.key = [];
-        else if (this.depth === 1 && this.valueStart < 0) this.valueStart = base + i;
-      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        if (this.depth === 1 && !this.inKey && this.valueStart < 0) this.valueStart = base + i;
-        this.depth++;
-      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        this.depth--;
-        if (this.depth === 0) this.endValue(base + i);
-      } else if (this.depth === 1) {
-        if (c === COLON) this.inKey = false;
-        else if (c === COMMA) {
-          this.endValue(base + i);
-          this.inKey = true;
-        } else if (!this.inKey && this.valueStart < 0 && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) this.valueStart = base + i;
-      }
-      i++;
-    }
-    this.position += end - start;
+    this.walker.feed(buf, start, end);
     this.check();
   }
 
   /** The line ended: the field still open ends here. */
   finish(): void {
     this.check();
-    if (this.valueStart >= 0) this.endValue(this.position);
-    if (this.notObject && this.position > this.limit) this.over ??= { fieldBytes: this.position, lineBytes: this.position, limit: this.limit };
+    this.walker.finish();
+    this.check();
     if (this.over) this.over.lineBytes = this.position;
   }
 
-  private collectingKey(): boolean {
-    return this.depth === 1 && this.inKey && this.key.length < KEY_BYTES;
-  }
-
-  private collectKey(buf: Buffer, from: number, to: number): void {
-    for (let j = from; j < to && this.key.length < KEY_BYTES; j++) this.key.push(buf[j]!);
-  }
-
-  /** A field over the limit so far (its value still open) is `over` now, with the size seen so far. */
+  /** A field over the limit so far (its value still open) is `over` now, with the size seen so far; a line that is not an object, as a whole. */
   private check(): void {
-    if (this.valueStart >= 0 && this.position - this.valueStart > this.limit) {
-      if (this.over === undefined) this.over = { field: this.keyText, fieldBytes: this.position - this.valueStart, lineBytes: this.position, limit: this.limit };
-      else if (this.over.field === this.keyText) this.over.fieldBytes = this.position - this.valueStart;
+    const w = this.walker;
+    if (!w.isObject) {
+      if (this.position > this.limit) this.over ??= { fieldBytes: this.position, lineBytes: this.position, limit: this.limit };
+      if (this.over && this.over.field === undefined) this.over.fieldBytes = this.over.lineBytes = this.position;
+      return;
     }
-    if (this.notObject && this.position > this.limit && this.over === undefined) this.over = { fieldBytes: this.position, lineBytes: this.position, limit: this.limit };
+    if (w.valueStart >= 0) this.measure(w.key, this.position - w.valueStart);
   }
 
-  private endValue(at: number): void {
-    if (this.valueStart < 0) return;
-    const size = at - this.valueStart;
-    if (size > this.limit) {
-      if (this.over === undefined) this.over = { field: this.keyText, fieldBytes: size, lineBytes: this.position, limit: this.limit };
-      else if (this.over.field === this.keyText) this.over.fieldBytes = size;
-    }
-    this.valueStart = -1;
+  private measure(key: string, size: number): void {
+    if (size <= this.limit) return;
+    if (this.over === undefined) this.over = { field: key, fieldBytes: size, lineBytes: this.position, limit: this.limit };
+    else if (this.over.field === key) this.over.fieldBytes = size;
   }
 }
 

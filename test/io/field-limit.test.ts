@@ -47,6 +47,11 @@ describe("FieldSizeScanner", () => {
     assert.match(oversizedMessage(over!), /the line is 123 bytes and not a JSON object with fields under the 80-byte limit \(raise it with --max-field-bytes\)/);
   });
 
+  it("names a key written with escapes as decoded, however the pieces cut the escape", () => {
+    const text = `{"id": 1, "re\\u0073ponse\\"s": "${"y".repeat(100)}"}`;
+    for (const piece of [1, 2, 3, 5, 1000]) assert.equal(scanInPieces(text, 80, piece)?.field, 'response"s', `pieces of ${piece}`);
+  });
+
   it("counts bytes, not characters", () => {
     const over = oversizedField(Buffer.from(JSON.stringify({ t: "é".repeat(50) })), 80);
     assert.equal(over?.fieldBytes, 102);

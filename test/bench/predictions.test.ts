@@ -120,6 +120,12 @@ describe("predictions: VLMEvalKit tables", () => {
       assert.deepEqual([over.field, over.message], ["prediction", `${where}80 bytes, over the 79-byte limit (raise it with --max-field-bytes)`], file);
       assert.equal((await readPredictions(file, bench, { maxFieldBytes: 80 })).predictions.get("2"), long, file);
     }
+    // A header cell over the limit: not a predictions table.
+    const header = [["index", long], [1, "ok"]];
+    fs.writeFileSync(xlsxFile, xlsx(header));
+    fs.writeFileSync(csvFile, header.map((r) => r.join(",")).join("\n"));
+    await assert.rejects(readPredictions(xlsxFile, bench, { maxFieldBytes: 79 }), (e: unknown) => e instanceof BenchFileError && /the header row has a cell of 80 bytes \(sheet "Sheet1" cell B1\): not a predictions table/.test(e.message));
+    await assert.rejects(readPredictions(csvFile, bench, { maxFieldBytes: 79 }), (e: unknown) => e instanceof BenchFileError && /the header row has a field of 80 bytes: not a predictions table/.test(e.message));
   });
 
   test("a file without the columns, or of an unknown kind, is a BenchFileError", async () => {

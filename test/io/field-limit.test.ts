@@ -52,6 +52,10 @@ describe("FieldSizeScanner", () => {
     for (const piece of [1, 2, 3, 5, 1000]) assert.equal(scanInPieces(text, 80, piece)?.field, 'response"s', `pieces of ${piece}`);
   });
 
+  it("finds the field of a first line that starts with a byte order mark", () => {
+    assert.equal(oversizedField(Buffer.from(`\ufeff${JSON.stringify({ id: 1, response: "r".repeat(100) })}`), 80)?.field, "response");
+  });
+
   it("counts bytes, not characters", () => {
     const over = oversizedField(Buffer.from(JSON.stringify({ t: "é".repeat(50) })), 80);
     assert.equal(over?.fieldBytes, 102);

@@ -2,7 +2,7 @@
 //
 // Why not a package: what VLMEvalKit writes is one plain sheet of strings and numbers, and what matters is
 // reproducing openpyxl's reading of it exactly (shared strings with rich-text runs joined and phonetic runs
-// left out, its `x005F_` unescaping, numbers as int or float, error cells as NaN), which is ~200 lines over
+// left out, its `x005F_` unescaping, numbers as int or float, error cells as NaN), which is a few hundred lines over
 // node:zlib. The npm options are worse trades: SheetJS's npm release is frozen at 0.18.5 with published
 // advisories (newer builds are only on its own CDN), exceljs pulls in a dozen dependencies for a writer we do
 // not need, and none documents openpyxl parity.

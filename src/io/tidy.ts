@@ -16,15 +16,20 @@ export function tempPath(path: string, unique = false): string {
   return unique ? `${path}.tmp-${process.pid}-${++counter}` : `${path}.tmp-${process.pid}`;
 }
 
-function gone(pid: number): boolean {
-  if (pid === process.pid) return true;
+/** Whether a process of this id is running (on this machine). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return false;
+    return true;
   } catch (e) {
     // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code !== "EPERM";
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/** A writer whose temporary files may go: a process that is gone, or this one. */
+function gone(pid: number): boolean {
+  return pid === process.pid || !processAlive(pid);
 }
 
 function entries(folder: string): Dirent[] {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -38,5 +38,47 @@ describe("run lock", () => {
     const dir = tempDir();
     writeFileSync(join(dir, LOCK_FILE), '{"pid": 12');
     acquireRunLock(dir, "eval").release();
+  });
+
+  it("refuses a lock another host holds, whatever its pid", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: `not-${hostname()}`, command: "eval", started_at: "then" }));
+    assert.throws(() => acquireRunLock(dir, "eval"), (e: unknown) => e instanceof RunLockedError && e.message.includes(`on not-${hostname()}`));
+  });
+
+  it("lets only one of several processes racing for the folder hold it at a time", async () => {
+    // Each process takes and releases the lock in a loop; while it holds it, it owns a marker file made with O_EXCL.
+    // A second holder at the same time finds the marker there. Before locks were written whole and linked into place,
+    // a contender could read a just-created, still empty lock file, take it for stale and remove it.
+    const dir = tempDir();
+    const script = `
+      import { closeSync, openSync, unlinkSync } from "node:fs";
+      import { acquireRunLock } from ${JSON.stringify(new URL("../../src/io/run-lock.ts", import.meta.url).pathname)};
+      const dir = ${JSON.stringify(dir)};
+      let held = 0, overlaps = 0;
+      for (const end = Date.now() + 2000; Date.now() < end; ) {
+        let lock;
+        try { lock = acquireRunLock(dir, "race"); } catch { continue; }
+        held++;
+        try { closeSync(openSync(dir + "/inside", "wx")); } catch { overlaps++; lock.release(); continue; }
+        unlinkSync(dir + "/inside");
+        lock.release();
+      }
+      console.log(JSON.stringify({ held, overlaps }));`;
+    const runs = await Promise.all(
+      [1, 2, 3].map(
+        () =>
+          new Promise<{ held: number; overlaps: number }>((resolve, reject) => {
+            const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: new URL("../..", import.meta.url).pathname, stdio: ["ignore", "pipe", "inherit"] });
+            let out = "";
+            child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+            child.on("error", reject);
+            child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`exit ${code}`))));
+          }),
+      ),
+    );
+    assert.ok(runs.reduce((n, r) => n + r.held, 0) > 0, "the lock was taken");
+    assert.deepEqual(runs.map((r) => r.overlaps), [0, 0, 0], "never two holders at once");
+    assert.deepEqual(readdirSync(dir), [], "no lock and no temporary file left");
   });
 });

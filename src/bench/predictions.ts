@@ -185,7 +185,7 @@ async function xlsxTable(path: string, issues: RowIssue[], maxFieldBytes?: numbe
   const where = (o: OversizedCell) => `sheet ${JSON.stringify(sheet.name)} cell ${o.ref}`;
   const over = new Map<number, Array<OversizedCell & { at: string }>>();
   for (const o of sheet.oversized) {
-    if (o.row === 1) throw new BenchFileError(path, `the header row has a cell of ${o.bytes.toLocaleString("en-US")} bytes (${where(o)}): not a predictions table`);
+    if (o.row === 1) throw headerTooLarge(path, `${where(o)}`, o);
     over.set(o.row, [...(over.get(o.row) ?? []), { ...o, at: where(o) }]);
   }
   const [head, ...data] = sheet.rows;
@@ -198,6 +198,12 @@ async function xlsxTable(path: string, issues: RowIssue[], maxFieldBytes?: numbe
     else oversizedIssues(path, i + 1, header, refused, issues);
   });
   return { header, rows };
+}
+
+/** A header cell over the limit: column names are short, so this is not a predictions table (or the limit is far too low). */
+function headerTooLarge(path: string, where: string, o: OversizedField): BenchFileError {
+  const size = oversizedSize({ fieldBytes: o.bytes, lineBytes: o.bytes, limit: o.limit });
+  return new BenchFileError(path, `the header row's cell at ${where} is ${size}; a predictions table starts with a header row of column names (index, prediction, ...)`);
 }
 
 /** One issue per cell over the limit; `at` says where in the file the cell is when the row number does not (an .xlsx cell). */
@@ -214,7 +220,7 @@ async function delimitedTable(path: string, delimiter: string, issues: RowIssue[
   const rows: Table["rows"] = [];
   for await (const record of readDelimitedFile(path, delimiter, maxFieldBytes === undefined ? undefined : { bytes: maxFieldBytes })) {
     if (!header) {
-      if (record.oversized) throw new BenchFileError(path, `the header row has a field of ${record.oversized[0]!.bytes.toLocaleString("en-US")} bytes: not a predictions table`);
+      if (record.oversized) throw headerTooLarge(path, `column ${record.oversized[0]!.column + 1}`, record.oversized[0]!);
       header = record.fields;
       continue;
     }

@@ -124,8 +124,8 @@ describe("predictions: VLMEvalKit tables", () => {
     const header = [["index", long], [1, "ok"]];
     fs.writeFileSync(xlsxFile, xlsx(header));
     fs.writeFileSync(csvFile, header.map((r) => r.join(",")).join("\n"));
-    await assert.rejects(readPredictions(xlsxFile, bench, { maxFieldBytes: 79 }), (e: unknown) => e instanceof BenchFileError && /the header row has a cell of 80 bytes \(sheet "Sheet1" cell B1\): not a predictions table/.test(e.message));
-    await assert.rejects(readPredictions(csvFile, bench, { maxFieldBytes: 79 }), (e: unknown) => e instanceof BenchFileError && /the header row has a field of 80 bytes: not a predictions table/.test(e.message));
+    await assert.rejects(readPredictions(xlsxFile, bench, { maxFieldBytes: 79 }), (e: unknown) => e instanceof BenchFileError && /the header row's cell at sheet "Sheet1" cell B1 is 80 bytes, over the 79-byte limit \(raise it with --max-field-bytes\); a predictions table starts with a header row of column names/.test(e.message));
+    await assert.rejects(readPredictions(csvFile, bench, { maxFieldBytes: 79 }), (e: unknown) => e instanceof BenchFileError && /the header row's cell at column 2 is 80 bytes, over the 79-byte limit \(raise it with --max-field-bytes\); a predictions table starts/.test(e.message));
   });
 
   test("a file without the columns, or of an unknown kind, is a BenchFileError", async () => {

@@ -21,6 +21,7 @@ import { finishRun, reportLineIssues, withModelRun } from "./model-run.js";
 import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
 import { reportAfterRun } from "./report.js";
 import { addShardFlag, shardFlag, shardOption } from "./shard-flag.js";
+import { fileSha256 } from "../run/shard.js";
 import { addDryRunFlag, printPlan, startReplay, type DryRunFlags } from "./dry-run.js";
 
 interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags, DryRunFlags {
@@ -174,6 +175,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   checks.done();
   const issues: RowIssue[] = [];
   const exportProblems: string[] = [];
+  const questionsSha256 = shard && flags.questions ? await fileSha256(flags.questions) : undefined;
   return withModelRun("generate", flags.out, flags.quiet, async (run) => {
     const out = run.out;
     // A dry run's clients answer from the ledger only (before any client is made); it imports no batch.
@@ -227,7 +229,9 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
       questions: flags.questions ? readQuestionInputs(flags.questions, issues) : undefined,
       limit: positiveInt(flags.limit, "--limit"),
       // A dry run with --shard plans only this shard's inputs, as the shard's real run takes them.
-      shard: shardOption(shard, flags, { judge: judgeName(flags, flags.model) }),
+      // The questions file may sit at another path on each machine; its content must be the same (the images'
+      // are compared through images.jsonl).
+      shard: shardOption(shard, flags, { judge: judgeName(flags, flags.model), ...(questionsSha256 ? { questions_sha256: questionsSha256 } : {}) }),
     };
     if (replay) return dryRunGenerate(inputs, pipeline, replay, run.session.prices(), issues);
     const stats = await run.track(() =>

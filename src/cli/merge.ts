@@ -5,6 +5,24 @@ import { EXIT, UsageError } from "./exit-codes.js";
 import { FlagChecks } from "./flag-values.js";
 import { reportAfterRun } from "./report.js";
 
+const SIGNALS = ["SIGINT", "SIGTERM"] as const;
+
+/**
+ * A merge has no calls to finish: Ctrl-C or SIGTERM quits at once (130), through process.exit so that the locks in
+ * the shard folders and --out, and its temporary files, go with it (a job scheduler's SIGTERM would otherwise leave
+ * locks that refuse the shards' reruns on other machines).
+ */
+function quitOnSignal(): () => void {
+  const quit = (signal: NodeJS.Signals) => {
+    process.stderr.write(`mmif merge: ${signal === "SIGINT" ? "interrupted (Ctrl-C)" : `stopped by ${signal}`}; the shards are unchanged: run the same merge again\n`);
+    process.exit(130);
+  };
+  for (const s of SIGNALS) process.on(s, quit);
+  return () => {
+    for (const s of SIGNALS) process.off(s, quit);
+  };
+}
+
 export function registerMerge(program: Command): void {
   program
     .command("merge")
@@ -24,7 +42,8 @@ export function registerMerge(program: Command): void {
         "Shards merge only when they come from the same command apart from --shard, --out, endpoints, keys, concurrency and batching",
         "(same kind, seed, models, settings and number of shards), every shard 0/n … n-1/n is given once, and none is still running.",
         "A shard that is not complete makes the merge incomplete (exit 1): rerun that shard with the same command, then merge again.",
-        "Exit codes: 0 merged, complete; 1 merged but a shard is incomplete; 2 mismatched, missing or unreadable shards, or a bad --out.",
+        "Ctrl-C or SIGTERM stops the merge at once (exit 130) and leaves no lock or temporary file: run the same merge again.",
+        "Exit codes: 0 merged, complete; 1 merged but a shard is incomplete; 2 mismatched, missing or unreadable shards, or a bad --out; 130 interrupted.",
         "",
         "Example:",
         "  $ for i in 0 1 2; do mmif generate --images photos/ --model gpt-4o-mini --seed 1 --shard $i/3 --out run-$i; done",
@@ -36,8 +55,14 @@ export function registerMerge(program: Command): void {
       checks.outDir(flags.out);
       checks.done();
       if (dirs.length === 0) throw new UsageError("merge needs the shard folders: mmif merge DIR... --out DIR");
-      const merged = await mergeShards(dirs, flags.out);
-      if (merged.kind === "generate") await reportAfterRun(flags.out, {}, flags.quiet);
+      const stopQuitting = quitOnSignal();
+      let merged;
+      try {
+        merged = await mergeShards(dirs, flags.out);
+        if (merged.kind === "generate") await reportAfterRun(flags.out, {}, flags.quiet);
+      } finally {
+        stopQuitting();
+      }
       const s = merged.summary;
       const what =
         "items" in s

@@ -5,17 +5,19 @@
  * merged records by the code a run uses. Shards are only read; rerunning the merge rewrites the same files.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, createReadStream, existsSync, linkSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InputError } from "../common/errors.js";
 import { DpoStatsCollector, DROPPED_FILE, PAIRS_FILE } from "../dpo/stats.js";
 import { exportKeptItems } from "../engine/exports.js";
+import { ExportImageError, IMAGES_DIR, ImagePlacer } from "../export/index.js";
 import { finishGenerateStats, type GenerateSummarySettings } from "../engine/generate.js";
 import { StatsCollector } from "../engine/stats.js";
 import type { EngineItem, ImageRecord } from "../engine/types.js";
 import { readJsonObjects, type JsonObjectLine } from "../io/json-lines.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { acquireRunLock, type RunLock } from "../io/run-lock.js";
+import { keepOnlyFiles, removeLeftoverTemps, tidyOnExit } from "../io/tidy.js";
 import { BatchRecords } from "../model/batch/records.js";
 import { Ledger } from "../model/ledger.js";
 import type { DpoStats, GenerateStats } from "../records/index.js";
@@ -62,9 +64,11 @@ function checkOut(out: string, shards: ShardDir[]): void {
   if (files.length > 0) throw new InputError(`--out ${out} already holds files (${files.slice(0, 3).join(", ")}${files.length > 3 ? ", …" : ""}) and is not an earlier merge of these shards: choose a new folder`);
 }
 
-/** "--tasks-per-image" for the config key tasksPerImage. */
+/** "--tasks-per-image" for the config key tasksPerImage; "the content of --items (sha256)" for items_sha256. */
 function flagName(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const content = /^(\w+)_sha256$/.exec(key);
+  if (content) return `the content of --${content[1]} (sha256)`;
+  return key.includes("_") ? key : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 /** The shards in index order; an InputError naming the first way they do not belong to one run. */
@@ -83,7 +87,7 @@ function checkShards(shards: ShardDir[], out: string): ShardDir[] {
     if (b.seed !== a.seed) throw mismatch("--seed", a.seed, b.seed);
     if (b.mmif_version !== a.mmif_version || b.format_version !== a.format_version) throw mismatch("the mmif version", a.mmif_version, b.mmif_version);
     for (const key of new Set([...Object.keys(a.config), ...Object.keys(b.config)])) {
-      if (JSON.stringify(a.config[key]) !== JSON.stringify(b.config[key])) throw mismatch(key.includes("_") ? key : flagName(key), a.config[key] ?? null, b.config[key] ?? null);
+      if (JSON.stringify(a.config[key]) !== JSON.stringify(b.config[key])) throw mismatch(flagName(key), a.config[key] ?? null, b.config[key] ?? null);
     }
   }
   const byIndex = new Map<number, ShardDir>();
@@ -164,23 +168,31 @@ async function mergeImageRecords(shards: ShardDir[], out: string, fold: (r: Imag
   await sink.close();
 }
 
-/** images/ of every shard (the images of its kept items or pairs) into out/images/ (hard links where possible), each file once: names are content hashes. */
-function mergeImageFolders(shards: ShardDir[], out: string): void {
-  const target = join(out, "images");
-  mkdirSync(target, { recursive: true });
+/** A file a run placed in images/: `<sha256>.<ext>` (not a temporary file a killed run left). */
+const IMAGE_NAME = /^([0-9a-f]{64})\.[a-z0-9]+$/;
+
+/**
+ * images/ of every shard (the images of its kept items or pairs) into out/images/ by the placer a run uses (hard
+ * links where possible, written under a temporary name), each file once: names are content hashes. The folder then
+ * holds exactly these, also when an earlier merge into it left others.
+ */
+async function mergeImageFolders(shards: ShardDir[], out: string): Promise<void> {
+  const placer = new ImagePlacer(out, "link");
+  const names = new Set<string>();
   for (const s of shards) {
-    const from = join(s.dir, "images");
-    if (!existsSync(from)) continue;
-    for (const name of readdirSync(from)) {
-      const to = join(target, name);
-      if (existsSync(to)) continue;
+    const from = join(s.dir, IMAGES_DIR);
+    for (const name of existsSync(from) ? readdirSync(from) : []) {
+      const hash = IMAGE_NAME.exec(name)?.[1];
+      if (hash === undefined) continue;
       try {
-        linkSync(join(from, name), to);
-      } catch {
-        copyFileSync(join(from, name), to);
+        names.add((await placer.place({ path: join(from, name), sha256: hash })).name);
+      } catch (e) {
+        if (e instanceof ExportImageError) throw new InputError(`${join(from, name)}: ${e.message}; the shard's images/ changed after it ran: delete that file and rerun the shard`);
+        throw e;
       }
     }
   }
+  keepOnlyFiles(join(out, IMAGES_DIR), names);
 }
 
 /** Complete when every shard is; otherwise incomplete, with each shard's reasons. */
@@ -225,6 +237,9 @@ export async function mergeShards(dirs: readonly string[], outDir: string): Prom
     // A shard still running would change under us; the merge's own folder is one run's, like any --out.
     for (const s of shards) locks.push(acquireRunLock(s.dir, "merge (reading this shard)"));
     locks.push(acquireRunLock(out, "merge"));
+    // Holding the lock, --out is ours: what a killed merge half-wrote goes now, ours on any exit.
+    removeLeftoverTemps(out);
+    locks.push({ release: tidyOnExit(out) });
     const order = inputOrder(shards);
     writeJsonFile(join(out, MERGE_FILE), { run: runIdentity(shards[0]!.manifest), shards: shards.map((s) => s.dir) });
     const ledger = new Ledger(join(out, "ledger.sqlite"));
@@ -237,13 +252,13 @@ export async function mergeShards(dirs: readonly string[], outDir: string): Prom
         const stats = new StatsCollector(settings.distribution);
         await mergeImageRecords(shards, out, (r) => stats.image(r));
         await interleave(shards, order, "items.jsonl", out, (r) => stats.item(r as unknown as EngineItem));
-        mergeImageFolders(shards, out);
+        await mergeImageFolders(shards, out);
         let problems = 0;
         const exported = await exportKeptItems(join(out, "items.jsonl"), out, () => problems++);
         summary = finishGenerateStats(stats, ledger, { ...settings, seed }, verdict, { bench: exported.bench, sft: exported.sft.exported, problems });
       } else {
         const stats = new DpoStatsCollector();
-        mergeImageFolders(shards, out);
+        await mergeImageFolders(shards, out);
         for (const file of [PAIRS_FILE, DROPPED_FILE] as const) await interleave(shards, order, file, out, (r) => stats.line(file, r));
         const itemsRead = shards[0]!.manifest.settings.items_read;
         summary = stats.finish({ items_read: typeof itemsRead === "number" ? itemsRead : 0, items_used: order.length }, verdict);

@@ -2,13 +2,16 @@
 // with the same seed, byte for byte (items in input order, stats recomputed, images de-duplicated, ledgers merged);
 // shards of different runs, missing shards and bad --shard values are refused with a message that says what to do.
 import assert from "node:assert/strict";
-import { cpSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { spawn, execFileSync } from "node:child_process";
+import { once } from "node:events";
+import { closeSync, constants, cpSync, existsSync, openSync, mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import sharp from "sharp";
 import { Ledger } from "../../src/model/ledger.js";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { MMIF, runCli, tempDir } from "../helpers/cli.js";
+import { closedPort } from "../helpers/closed-port.js";
 import { ENGINE_ANSWER, engineScript } from "../helpers/engine-script.js";
 import { lastUserText, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
 
@@ -53,6 +56,32 @@ function callKeys(dir: string): string[] {
   } finally {
     db.close();
   }
+}
+
+/** Files and folders under `dir` (one level of subfolders) whose names are temporary or locks: what a clean folder lacks. */
+function leftovers(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) found.push(...readdirSync(join(dir, entry.name)).filter((n) => /\.tmp-\d+/.test(n)).map((n) => `${entry.name}/${n}`));
+    else if (/\.tmp-\d+|^\.mmif-lock$/.test(entry.name)) found.push(entry.name);
+  }
+  return found;
+}
+
+/** The pid of a process that has exited (for leftovers "of a killed run"). */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ["-e", ""], { stdio: "ignore" });
+  await once(child, "exit");
+  return child.pid!;
+}
+
+/** Waits until `dir` holds a file whose name matches `name` (the merge reached that point), for at most 60 s. */
+async function waitForFile(dir: string, name: RegExp): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (existsSync(dir) && readdirSync(dir).some((n) => name.test(n))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${dir} never held a file matching ${name}`);
 }
 
 describe("shards and merge (--shard i/n, mmif merge)", () => {
@@ -204,5 +233,149 @@ describe("shards and merge (--shard i/n, mmif merge)", () => {
     r = await dpo(join(dir, "gen-single", "items.jsonl"), join(dir, "never"), ["--shard", "-1/2"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--shard takes i\/n/);
+  });
+
+  /**
+   * Copies of the generate shards where shard 1's items.jsonl is a named pipe nobody writes to: a merge of them
+   * stops there, holding its locks, with items.jsonl half-written under its temporary name: the moment to kill it.
+   */
+  function blockingShards(name: string): { parts: string[]; unblock: () => void } {
+    const parts = shardDirs(name);
+    for (const [i, from] of shardDirs("gen").entries()) cpSync(from, parts[i]!, { recursive: true });
+    const items = join(parts[1]!, "items.jsonl");
+    renameSync(items, `${items}.real`);
+    execFileSync("mkfifo", [items]);
+    return {
+      parts,
+      unblock: () => {
+        unlinkSync(items);
+        renameSync(`${items}.real`, items);
+      },
+    };
+  }
+
+  /** Opens the pipe for writing and closes it at once, when a reader waits for it (nothing happens otherwise). */
+  function releasePipe(path: string): void {
+    try {
+      closeSync(openSync(path, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      // no reader (ENXIO): nobody waits
+    }
+  }
+
+  it("killed mid-merge (SIGKILL): the rerun takes over the stale locks, removes the half-written files and gives the same files", async () => {
+    const { parts, unblock } = blockingShards("killed");
+    // A leftover of a killed shard run in its images/ is not an image of the run.
+    writeFileSync(join(parts[0]!, "images", `${"a".repeat(64)}.png.tmp-${await deadPid()}-1`), "half");
+    const merged = join(dir, "killed-merged");
+    const child = spawn(process.execPath, [MMIF, "merge", ...parts, "--out", merged, "--quiet"], { stdio: "ignore" });
+    await waitForFile(merged, /^items\.jsonl\.tmp-/);
+    child.kill("SIGKILL");
+    await once(child, "exit");
+    assert.ok(leftovers(merged).length >= 2, `the killed merge left ${leftovers(merged).join(", ")}`);
+    assert.ok(existsSync(join(parts[1]!, ".mmif-lock")), "the killed merge left its lock in the shard");
+    unblock();
+
+    const r = await runCli(["merge", ...parts, "--out", merged, "--quiet"]);
+    assert.equal(r.code, 0, r.stderr);
+    const single = join(dir, "gen-single");
+    sameFiles(single, merged, ["items.jsonl", "images.jsonl", "stats.json", "bench.jsonl", "sft.jsonl", "dataset_info.json"]);
+    sameFolder(join(single, "images"), join(merged, "images"));
+    assert.deepEqual(leftovers(merged), []);
+    for (const p of parts) assert.equal(existsSync(join(p, ".mmif-lock")), false, `${p} is still locked`);
+  });
+
+  it("SIGTERM or Ctrl-C during a merge quits with 130, leaving no lock in any shard and no temporary file", async () => {
+    const { parts, unblock } = blockingShards("terminated");
+    const merged = join(dir, "terminated-merged");
+    const child = spawn(process.execPath, [MMIF, "merge", ...parts, "--out", merged, "--quiet"], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    await waitForFile(merged, /^items\.jsonl\.tmp-/);
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    // Node joins its I/O threads on exit, and one still waits to open the pipe: once the merge said it quits (its
+    // exit handlers ran), give that open a writer so the process can end.
+    while (!/stopped by SIGTERM/.test(stderr)) await new Promise((r) => setTimeout(r, 50));
+    releasePipe(join(parts[1]!, "items.jsonl"));
+    const [code] = (await exited) as [number | null];
+    unblock();
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /mmif merge: stopped by SIGTERM; the shards are unchanged: run the same merge again/);
+    assert.deepEqual(leftovers(merged), []);
+    for (const p of parts) assert.equal(existsSync(join(p, ".mmif-lock")), false, `${p} is still locked`);
+  });
+
+  it("a merge again into the same --out keeps images/ to the shards' images (a stray file of an earlier merge goes)", async () => {
+    const merged = join(dir, "gen-merged");
+    writeFileSync(join(merged, "images", `${"0".repeat(64)}.png`), "not of this run");
+    const r = await runCli(["merge", ...shardDirs("gen"), "--out", merged, "--quiet"]);
+    assert.equal(r.code, 0, r.stderr);
+    sameFolder(join(dir, "gen-single", "images"), join(merged, "images"));
+  });
+
+  it("an incomplete shard makes the merge incomplete everywhere (exit 1, stats.json, report); after rerunning that shard the merge equals one run", async () => {
+    const parts = shardDirs("gen");
+    // The shard with the most items (the images are random, so which one varies) runs with a dead judge.
+    const sizes = parts.map((p) => read(p, "items.jsonl").split("\n").filter(Boolean).length);
+    const k = sizes.indexOf(Math.max(...sizes));
+    const broken = join(dir, `inc-${k}`);
+    const given = parts.map((p, i) => (i === k ? broken : p));
+    const dead = `http://127.0.0.1:${await closedPort()}/v1`;
+    const s = await generate(broken, ["--shard", `${k}/${SHARDS}`, "--judge-base-url", dead]);
+    assert.equal(s.code, 2, s.stderr);
+    assert.equal((JSON.parse(read(broken, "stats.json")) as { status: string }).status, "incomplete");
+
+    const merged = join(dir, "inc-merged");
+    const m = await runCli(["merge", ...given, "--out", merged]);
+    assert.equal(m.code, 1, m.stderr);
+    assert.match(m.stderr, /mmif merge: INCOMPLETE: 3 generate shards/);
+    assert.match(m.stderr, new RegExp(`shard ${k}/3 \\(.*inc-${k}\\) is not complete: .*rerun it, then merge again`));
+    const stats = JSON.parse(read(merged, "stats.json")) as { status: string; status_reasons: string[] };
+    assert.equal(stats.status, "incomplete");
+    assert.match(stats.status_reasons.join(" "), new RegExp(`shard ${k}/3`));
+    assert.match(read(merged, "report.html"), /data-status="incomplete"/);
+
+    const again = await generate(broken, ["--shard", `${k}/${SHARDS}`]);
+    assert.equal(again.code, 0, again.stderr);
+    const m2 = await runCli(["merge", ...given, "--out", merged]);
+    assert.equal(m2.code, 0, m2.stderr);
+    const single = join(dir, "gen-single");
+    sameFiles(single, merged, ["items.jsonl", "images.jsonl", "bench.jsonl", "sft.jsonl", "dataset_info.json"]);
+    assert.deepEqual(callKeys(merged), callKeys(single));
+    assert.equal((JSON.parse(read(merged, "stats.json")) as { status: string }).status, "complete");
+    assert.doesNotMatch(read(merged, "report.html"), /data-status=/, "no incomplete banner once complete");
+  });
+
+  it("refuses shards made with another number of shards, another model, or another --questions file", async () => {
+    const parts = shardDirs("gen");
+    const cheap = ["--stages", "filter,tasks"];
+    const half = join(dir, "gen-half-1");
+    assert.equal((await generate(half, ["--shard", "1/2"])).code, 0);
+    let r = await runCli(["merge", parts[0]!, half, parts[2]!, "--out", join(dir, "bad-n")]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot merge: the number of shards differs: 3 in .*gen-0 \(shard 0\/3\), 2 in .*gen-half-1 \(shard 1\/2\)/);
+
+    const otherModel = join(dir, "gen-model-1");
+    assert.equal((await generate(otherModel, ["--shard", `1/${SHARDS}`, "--responder-model", "resp-2"])).code, 0);
+    r = await runCli(["merge", parts[0]!, otherModel, parts[2]!, "--out", join(dir, "bad-model")]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot merge: --responder-model differs: "resp" in .*, "resp-2" in /);
+
+    // Two questions files of the same length: their inputs line up, so only their content tells them apart.
+    const questions = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, `${JSON.stringify({ image: "photos/img-0.png", question: text })}\n`);
+      return path;
+    };
+    const q1 = questions("q1.jsonl", "Describe the picture as a travel writer would.");
+    const q2 = questions("q2.jsonl", "Write a short poem about this picture.");
+    const qa = join(dir, "q-0");
+    const qb = join(dir, "q-1");
+    assert.equal((await generate(qa, ["--shard", "0/2", "--questions", q1, ...cheap])).code, 0);
+    assert.equal((await generate(qb, ["--shard", "1/2", "--questions", q2, ...cheap])).code, 0);
+    r = await runCli(["merge", qa, qb, "--out", join(dir, "bad-questions")]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /cannot merge: the content of --questions \(sha256\) differs/);
   });
 });

@@ -193,6 +193,45 @@ CREATE TABLE batch_calls (key TEXT NOT NULL, batch_id TEXT NOT NULL, model TEXT 
     const ratio = statSync(path).size / statSync(plain).size;
     assert.ok(ratio < 0.5, `format 2 is ${(100 * ratio).toFixed(0)} % of format 1`);
   });
+
+  it("importFrom (mmif merge): the same call in two shards' ledgers is kept once, a success over a failure, and a repeat adds nothing", () => {
+    const shard = (name: string, fill: (l: Ledger) => void) => {
+      const path = join(dir, `${name}.sqlite`);
+      const l = new Ledger(path);
+      fill(l);
+      l.close();
+      return path;
+    };
+    const ok = (l: Ledger, key: string, content: string, tokens: number) =>
+      l.recordSuccess({ key, model: "m", stage: "answer", request: `{"q":"${key}"}`, content, finishReason: "stop", usage: usage(tokens, 1), latencyMs: 1, attempts: 1 });
+    // Shard A answered k1 and k2; shard B failed k1 (with an attempt error) and answered k3; shard C answered k2 too,
+    // differently (the same call made twice).
+    const a = shard("shard-a", (l) => {
+      ok(l, "k1", "a1", 10);
+      ok(l, "k2", "a2", 20);
+    });
+    const b = shard("shard-b", (l) => {
+      l.recordFailure({ key: "k1", model: "m", stage: "answer", request: '{"q":"k1"}', error: "500", attempts: 3 });
+      l.recordAttemptError({ key: "k1", attempt: 1, kind: "server", status: 500, message: "boom" });
+      ok(l, "k3", "b3", 30);
+    });
+    const c = shard("shard-c", (l) => ok(l, "k2", "c2", 99));
+    for (const order of [[a, b, c], [b, c, a]]) {
+      const merged = new Ledger(":memory:");
+      for (const path of [...order, ...order]) merged.importFrom(path);
+      assert.equal(merged.getSuccess("k1")?.content, "a1", "a success replaces a failure, whichever shard comes first");
+      assert.equal(merged.get("k1")?.error, null);
+      assert.equal(merged.getSuccess("k2")?.content, order[0] === a ? "a2" : "c2", "a success already merged stays");
+      assert.equal(merged.getSuccess("k3")?.content, "b3");
+      assert.equal(merged.request("k3"), '{"q":"k3"}');
+      assert.equal(merged.count(), 3, "each call once");
+      assert.equal(merged.count("ok"), 3);
+      assert.deepEqual(merged.attemptErrors("k1"), [{ key: "k1", attempt: 1, kind: "server", status: 500, message: "boom" }], "attempt errors copied once");
+      const [totals] = merged.usageTotals();
+      assert.equal(totals!.calls, 3, "usage counts the call made in two shards once");
+      merged.close();
+    }
+  });
 });
 
 describe("Ledger requests (format 2): restored byte for byte", () => {

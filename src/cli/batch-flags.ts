@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { BatchQueue, type ImportReport } from "../model/batch/queue.js";
 import type { BatchMode } from "../model/batch/records.js";
 import { Ledger } from "../model/ledger.js";
+import { MmifError, rootCause, WorkError } from "../common/errors.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 
 export interface BatchFlags {
@@ -71,10 +72,24 @@ function describeImport(r: ImportReport): string | undefined {
   return `imported ${r.answered} batch answer(s), ${r.failed} failed call(s)${r.bad.length ? `, ${r.bad.length} unreadable line(s)` : ""}`;
 }
 
+/**
+ * A step that talks to the Files/Batches API or the batch files: a failure (the endpoint unreachable, a refused
+ * upload, a full disk) is a failed run with what to do, not a stack trace. Nothing is lost: every batch created is
+ * recorded (an upload whose batch creation went unrecorded is found again by the next pass).
+ */
+async function batchStep<T>(what: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (e) {
+    if (e instanceof MmifError) throw e;
+    throw new WorkError(`--batch: ${what} failed: ${rootCause(e)}. Nothing is lost: the ledger records every batch sent; rerun the same command to continue.`, { cause: e });
+  }
+}
+
 /** Starts a pass: imports finished batches and says so. */
 export async function beginBatchPass(queue: BatchQueue | undefined): Promise<void> {
   if (!queue) return;
-  const imported = describeImport(await queue.begin());
+  const imported = describeImport(await batchStep("collecting finished batches", () => queue.begin()));
   if (imported) say(imported);
 }
 
@@ -85,7 +100,7 @@ export async function beginBatchPass(queue: BatchQueue | undefined): Promise<voi
 export async function endBatchPass(queue: BatchQueue | undefined): Promise<boolean> {
   if (!queue) return false;
   const waiting = queue.waitingCount;
-  const sent = await queue.submit();
+  const sent = await batchStep(queue.mode === "openai" ? "submitting the batches" : "writing the batch files", () => queue.submit());
   if (sent.calls === 0 && waiting === 0) return false;
   if (queue.mode === "openai") {
     say(`submitted ${sent.calls} calls in ${sent.batches} batches${waiting ? ` (${waiting} calls still out from earlier batches)` : ""}; rerun to continue`);
@@ -115,7 +130,7 @@ export async function withBatchWait(flags: BatchFlags & { out: string }, run: ()
     try {
       const queue = batchQueueFor(flags, ledger, resolve(flags.out))!;
       for (;;) {
-        const r = await queue.collect();
+        const r = await batchStep("polling the batches", () => queue.collect());
         if (r.answered + r.failed > 0 || queue.records.openBatches("openai").length === 0) break;
         await sleep(poll * 1000);
       }

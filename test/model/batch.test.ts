@@ -142,6 +142,41 @@ describe("BatchQueue against the scripted server (Files + Batches API through th
     assert.equal((await queue.submit()).calls, 1);
   });
 
+  for (const lost of ["reply", "request"] as const) {
+    it(`a batch creation whose ${lost} was lost is found again by the next pass, never created (and paid) twice`, async () => {
+      const dir = tempDir();
+      const ledger = new Ledger(join(dir, "ledger.sqlite"));
+      let dropCreate = true;
+      // The connection drops on POST /v1/batches: after the provider made the batch, or before it got the request.
+      const flaky: typeof fetch = async (input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        if (dropCreate && init?.method === "POST" && url.endsWith("/batches")) {
+          dropCreate = false;
+          if (lost === "reply") await fetch(input, init);
+          throw new TypeError("fetch failed: connection reset");
+        }
+        return fetch(input, init);
+      };
+      const queue = new BatchQueue(ledger, { mode: "openai", dir, discount: 0.5, env: { TEST_KEY: "sk-test-secret" }, fetch: flaky });
+      const client = testClient(server, { params: { temperature: 0 } }, { ledger, batch: queue });
+      const before = server.batches().length;
+      await queue.begin();
+      await pending(client.chat(userText("once"), STAGE));
+      await assert.rejects(queue.submit(), /Connection error|connection reset/);
+      assert.equal(server.batches().length - before, lost === "reply" ? 1 : 0);
+      assert.deepEqual(queue.records.batches().map((b) => b.status), ["submitting"]);
+
+      await queue.begin(); // adopts (or creates) the batch, polls it
+      await pending(client.chat(userText("once"), STAGE)); // still out: not deferred again
+      assert.deepEqual(await queue.submit(), { calls: 0, batches: 0, files: [] });
+      await queue.begin();
+      assert.equal((await client.chat(userText("once"), STAGE)).content, 'echo: "once"');
+      assert.equal(server.batches().length - before, 1, "one batch at the provider");
+      assert.deepEqual(queue.records.batches().map((b) => [b.id.startsWith("batch_scripted_"), b.status, b.answered]), [[true, "completed", 1]]);
+      ledger.close();
+    });
+  }
+
   it("file mode writes one file per model and imports an engine's output by custom_id", async () => {
     const dir = tempDir();
     const ledger = new Ledger(join(dir, "ledger.sqlite"));

@@ -17,7 +17,7 @@ import { CallPendingError, ModelCallError } from "../errors.js";
 import type { Ledger } from "../ledger.js";
 import type { CallContext, ChatRequest } from "../types.js";
 import { BATCH_URL, FileSplitter, inputLine, parseOutputLine, type BatchFile } from "./format.js";
-import { BatchRecords, type BatchCall, type BatchMode } from "./records.js";
+import { BatchRecords, type BatchCall, type BatchMode, type BatchRow } from "./records.js";
 
 /** What the queue needs of a client: where it sends and how its requests look on the wire. */
 export interface BatchCaller {
@@ -65,6 +65,9 @@ interface Group {
   splitter: FileSplitter;
   calls: Array<{ key: string; model: string; stage: string; request: string; part: number }>;
 }
+
+/** The id a batch is recorded under between its upload and its creation: this prefix and the uploaded file's id. */
+const SUBMITTING = "submitting:";
 
 /** Provider states after which a batch changes no more. */
 const ENDED = new Set(["completed", "failed", "expired", "cancelled"]);
@@ -155,32 +158,44 @@ export class BatchQueue {
     }
   }
 
-  /** Sends (openai) or writes (file) this pass's deferred calls, one batch per file; records them in the ledger. */
+  /**
+   * Sends (openai) or writes (file) this pass's deferred calls, one batch per file; records them in the ledger.
+   * openai: the uploaded file is recorded (status `submitting`, its calls waiting) before the batch is created, so
+   * a process killed, or a reply lost, between the creation and its record is found again by the next pass
+   * ({@link adoptSubmitting}) instead of being sent and paid for a second time.
+   */
   async submit(): Promise<SubmitReport> {
     const report: SubmitReport = { calls: 0, batches: 0, files: [] };
     for (const group of this.groups.values()) {
       const files = group.splitter.files();
       for (const [i, file] of files.entries()) {
         const calls = group.calls.filter((c) => c.part === i + 1);
-        const sent = this.options.mode === "openai" ? await this.upload(group.endpoint, file) : { id: `file:${relative(this.options.dir, file.path)}`, inputFile: file.path, status: "written" };
+        const openai = this.options.mode === "openai";
+        const inputFile = openai ? await this.upload(group.endpoint, file) : file.path;
+        const id = openai ? `${SUBMITTING}${inputFile}` : `file:${relative(this.options.dir, file.path)}`;
         this.records.addBatch(
           {
-            id: sent.id,
+            id,
             mode: this.options.mode,
-            base_url: this.options.mode === "openai" ? group.endpoint.baseURL : null,
-            api_key_env: this.options.mode === "openai" ? group.endpoint.apiKeyEnv : null,
+            base_url: openai ? group.endpoint.baseURL : null,
+            api_key_env: openai ? group.endpoint.apiKeyEnv : null,
             wave: this.wave,
-            input_file: sent.inputFile,
+            input_file: inputFile,
             requests: file.requests,
             bytes: file.bytes,
             discount: this.options.discount,
-            status: sent.status,
+            status: openai ? "submitting" : "written",
           },
           calls,
         );
-        // The uploaded copy is the provider's now; a file batch is the user's to run.
-        if (this.options.mode === "openai") rmSync(file.path, { force: true });
-        else report.files.push(file.path);
+        if (openai) {
+          await this.create(this.records.batch(id)!);
+          // The uploaded copy is the provider's now.
+          rmSync(file.path, { force: true });
+        } else {
+          // A file batch is the user's to run.
+          report.files.push(file.path);
+        }
         report.batches++;
         report.calls += calls.length;
       }
@@ -189,17 +204,42 @@ export class BatchQueue {
     return report;
   }
 
-  private async upload(endpoint: Endpoint, file: BatchFile): Promise<{ id: string; inputFile: string; status: string }> {
+  private async upload(endpoint: Endpoint, file: BatchFile): Promise<string> {
     const sdk = this.sdkFor(endpoint.baseURL, endpoint.apiKeyEnv);
-    const uploaded = await sdk.files.create({ file: await toFile(createReadStream(file.path), basename(file.path)), purpose: "batch" });
-    const batch = await sdk.batches.create({ input_file_id: uploaded.id, endpoint: BATCH_URL, completion_window: "24h", metadata: { created_by: "mmif", wave: String(this.wave) } });
-    return { id: batch.id, inputFile: uploaded.id, status: batch.status };
+    return (await sdk.files.create({ file: await toFile(createReadStream(file.path), basename(file.path)), purpose: "batch" })).id;
+  }
+
+  /** Creates the batch of an uploaded file recorded as `submitting`, and records its id (returned). */
+  private async create(b: BatchRow): Promise<string> {
+    const sdk = this.sdkFor(b.base_url!, b.api_key_env!);
+    const batch = await sdk.batches.create({ input_file_id: b.input_file, endpoint: BATCH_URL, completion_window: "24h", metadata: { created_by: "mmif", wave: String(b.wave) } });
+    this.records.rename(b.id, batch.id, batch.status);
+    return batch.id;
+  }
+
+  /**
+   * A batch recorded as `submitting` (its creation was not recorded: the process died, or the reply was lost): the
+   * provider's batch of that input file if it exists (its list, newest first, back to a day before the record),
+   * else it is created now.
+   */
+  private async adoptSubmitting(b: BatchRow): Promise<string> {
+    const sdk = this.sdkFor(b.base_url!, b.api_key_env!);
+    const since = Date.parse(b.created_at) / 1000 - 86_400;
+    for await (const batch of sdk.batches.list({ limit: 100 })) {
+      if (batch.input_file_id === b.input_file) {
+        this.records.rename(b.id, batch.id, batch.status);
+        return batch.id;
+      }
+      if (batch.created_at < since) break;
+    }
+    return this.create(b);
   }
 
   /** Polls every open OpenAI batch; imports the output and error files of those that ended. */
   async collect(): Promise<ImportReport> {
     const report = emptyReport();
-    for (const b of this.records.openBatches("openai")) {
+    for (const open of this.records.openBatches("openai")) {
+      const b = open.status === "submitting" ? { ...open, id: await this.adoptSubmitting(open) } : open;
       const sdk = this.sdkFor(b.base_url!, b.api_key_env!);
       const batch = await sdk.batches.retrieve(b.id);
       if (!ENDED.has(batch.status)) {
@@ -304,8 +344,9 @@ export class BatchQueue {
   async cancel(): Promise<string[]> {
     const cancelled: string[] = [];
     for (const b of this.records.openBatches("openai")) {
-      await this.sdkFor(b.base_url!, b.api_key_env!).batches.cancel(b.id);
-      cancelled.push(b.id);
+      const id = b.status === "submitting" ? await this.adoptSubmitting(b) : b.id;
+      await this.sdkFor(b.base_url!, b.api_key_env!).batches.cancel(id);
+      cancelled.push(id);
     }
     return cancelled;
   }

@@ -20,8 +20,9 @@ export interface BatchRow {
   bytes: number;
   /** Share of the online price this batch is billed at (`--batch-discount`). */
   discount: number;
-  /** The provider's status (validating, in_progress, completed, failed, expired, cancelled...), "written" for a
-   * file batch, and "imported" once its results are in the ledger. */
+  /** The provider's status (validating, in_progress, completed, failed, expired, cancelled...), "submitting"
+   * between the upload and the batch's creation (id: `submitting:<file id>`), "written" for a file batch, and
+   * "imported" once its results are in the ledger. */
   status: string;
   output_file: string | null;
   error_file: string | null;
@@ -136,6 +137,18 @@ export class BatchRecords {
     if (batchColumns) this.db.exec(`INSERT OR IGNORE INTO batches (${batchColumns}) SELECT ${batchColumns} FROM ${alias}.batches`);
     const callColumns = columns("batch_calls").join(", ");
     if (callColumns) this.db.exec(`INSERT OR IGNORE INTO batch_calls (${callColumns}) SELECT ${callColumns} FROM ${alias}.batch_calls`);
+  }
+
+  batch(id: string): BatchRow | undefined {
+    return this.db.prepare("SELECT * FROM batches WHERE id = ?").get(id) as BatchRow | undefined;
+  }
+
+  /** Gives a batch recorded under a provisional id its provider's id and status (its calls move with it). */
+  rename(id: string, to: string, status: string): void {
+    this.db.transaction(() => {
+      this.db.prepare("UPDATE batches SET id = ?, status = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?").run(to, status, id);
+      this.db.prepare("UPDATE batch_calls SET batch_id = ? WHERE batch_id = ?").run(to, id);
+    })();
   }
 
   batches(): BatchRow[] {

@@ -9,6 +9,7 @@ import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
 import { getSubcategory } from "../../src/constraints/taxonomy.js";
 import { Ledger } from "../../src/model/ledger.js";
+import { inShard, sha256Text } from "../../src/run/shard.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { engineScript as script } from "../helpers/engine-script.js";
 import { lastUserText, replies, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
@@ -187,5 +188,28 @@ describe("--dry-run of generate and dpo", () => {
     assert.deepEqual(calls(second), calls(first));
     assert.ok(Object.values(second.stages).every(([n, held]) => n === held), "every call is already paid for");
     assert.equal(server.chatRequests().length, sent + Object.values(calls(first)).reduce((a, b) => a + b, 0));
+  });
+
+  it("dpo --shard: the dry run counts only that shard's kept items, the calls its real run then makes", async () => {
+    const items = join(dir, "gen", "items.jsonl");
+    const keptItems = readFileSync(items, "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((i) => i.kept === true);
+    // A split where shard 0 takes some kept items but not all (the items are the same on every run).
+    const n = [2, 3, 4, 5, 6].find((count) => {
+      const taken = keptItems.filter((i) => inShard({ index: 0, count }, sha256Text(JSON.stringify(i)))).length;
+      return taken > 0 && taken < keptItems.length;
+    });
+    assert.ok(n !== undefined, "some split divides the kept items");
+    const out = join(dir, "dpo-shard");
+    const sent = server.chatRequests().length;
+    const dry = await dpo(items, out, ["--dry-run", "--shard", `0/${n}`, "--price", "1,2"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(server.chatRequests().length, sent, "no model call");
+    const real = await dpo(items, out, ["--shard", `0/${n}`]);
+    assert.equal(real.code, 0, real.stderr);
+    const taken = (JSON.parse(readFileSync(join(out, "shard.json"), "utf8")) as { positions: number[] }).positions.length;
+    assert.ok(taken > 0 && taken < keptItems.length, `the shard takes ${taken} of ${keptItems.length} kept items`);
+    const planned = calls(plan(dry.stdout));
+    assert.equal(planned["weak dpo:rejected"], taken, "one rejected answer per kept item of the shard");
+    assert.deepEqual(planned, ledgerCalls(out), "every stage's count is the calls the shard's run made");
   });
 });

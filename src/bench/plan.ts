@@ -1,10 +1,10 @@
 /**
  * `--dry-run`: the calls a run will make, per model and stage, with estimated tokens and cost, and no model call.
  * One accumulator ({@link CallPlan}) and one table ({@link formatPlan}) for every command: eval and score plan
- * their rows here (planBench); generate and dpo plan their units (engine/plan.ts, dpo/plan.ts) and replay them
- * through the ledger (model/replay.ts).
- * Counts for a bench follow score.ts's first round (a retry round after an unparseable reply is extra): one
- * answer per row; per C-Level item one direct call when it has direct_gpt constraints and one compare call per
+ * their items here (planBench), generate and dpo their units (engine/plan.ts, dpo/plan.ts); each unit is first
+ * replayed through the ledger (model/replay.ts), and only what the ledger lacks is estimated.
+ * Estimates for a bench item follow score.ts's first round (a retry round after an unparseable reply is extra):
+ * one answer per row; per C-Level item one direct call when it has direct_gpt constraints and one compare call per
  * cmp_gpt constraint; per P-Level item one perception call; none for rule_based.
  * Tokens: text is about 4 characters a token; an image follows OpenAI's high-detail rule (fit in 2048², shorter
  * side to 768, 170 per 512-px tile + 85; 85 at detail low), after the downscale the request asks for; outputs
@@ -13,7 +13,7 @@
 import sharp from "sharp";
 import { loadImageBytes, type ImageSource } from "../model/images/index.js";
 import { fittedSize } from "../model/images/part.js";
-import type { UnitReplay } from "../model/replay.js";
+import type { LedgerReplay, UnitReplay } from "../model/replay.js";
 import type { ChatRequest } from "../model/types.js";
 import { loadTemplate } from "./prompts.js";
 import type { BenchRow } from "./types.js";
@@ -205,7 +205,7 @@ export type ImageLimits = { maxSide?: number; maxPixels?: number };
 
 export interface PlanOptions {
   /** The model under test (eval); absent for score. */
-  answerModel?: { name: string; maxTokens?: number; images?: ImageLimits; inLedger: (row: BenchRow) => Promise<boolean> };
+  answerModel?: { name: string; maxTokens?: number; images?: ImageLimits };
   /** Null for --judge none. */
   judge: string | null;
   judgeImages?: ImageLimits;
@@ -213,17 +213,40 @@ export interface PlanOptions {
   prices: Record<string, { input: number; output: number } | undefined>;
 }
 
-export async function planBench(rows: readonly BenchRow[], options: PlanOptions): Promise<PlannedStage[]> {
-  const plan = new CallPlan();
-  const images = new ImageSizes();
+/** The rows of each item (a main row and its aux rows, which share its id), in bench order. */
+function itemsOf(rows: readonly BenchRow[]): BenchRow[][] {
+  const items = new Map<string, BenchRow[]>();
+  for (const row of rows) items.set(row.id, [...(items.get(row.id) ?? []), row]);
+  return [...items.values()];
+}
+
+/** The calls of one item when the ledger holds none of them: its answers (eval), then score.ts's first judging round. */
+async function estimateItem(rows: readonly BenchRow[], options: PlanOptions, images: ImageSizes): Promise<PlannedCall[]> {
+  const calls: PlannedCall[] = [];
   const answerLength = options.answerModel?.maxTokens ?? TYPICAL_OUTPUT.answer;
   for (const row of rows) {
     const a = options.answerModel;
-    if (a) plan.add({ model: a.name, stage: "answer", inputTokens: textTokens(row.question) + (await images.tokens(row.image, a.images)), outputTokens: answerLength, inLedger: await a.inLedger(row) });
+    if (a) calls.push({ model: a.name, stage: "answer", inputTokens: textTokens(row.question) + (await images.tokens(row.image, a.images)), outputTokens: answerLength });
     if (options.judge === null || row.inferType !== "main") continue;
     const image = await images.tokens(row.image, options.judgeImages);
     const item = { tag: row.tag, question: row.question, ...(row.answer !== undefined ? { referenceAnswer: row.answer } : {}), constraints: row.constraints ?? [] };
-    for (const call of judgeCalls(item, { judge: options.judge, ...(options.perceptionJudge ? { perception: options.perceptionJudge } : {}) }, answerLength, image)) plan.add(call);
+    calls.push(...judgeCalls(item, { judge: options.judge, ...(options.perceptionJudge ? { perception: options.perceptionJudge } : {}) }, answerLength, image));
+  }
+  return calls;
+}
+
+/**
+ * The plan of an eval or score run. Each item is first replayed by `run` (the real answer and judge loop, with
+ * clients made while `replay` is the session's, so they answer from the ledger only): an item the ledger answers
+ * to its end counts exactly the calls it made, all paid (judge retry rounds included); any other item counts its
+ * estimate, less the calls per stage the ledger gave it.
+ */
+export async function planBench(rows: readonly BenchRow[], options: PlanOptions, replay: LedgerReplay, run: (itemRows: BenchRow[]) => Promise<unknown>): Promise<PlannedStage[]> {
+  const plan = new CallPlan();
+  const images = new ImageSizes();
+  for (const item of itemsOf(rows)) {
+    const replayed = await replay.unit(() => run(item));
+    plan.addUnit(replayed.complete ? [] : await estimateItem(item, options, images), replayed);
   }
   return plan.priced(options.prices);
 }

@@ -8,9 +8,10 @@ import { writtenBy, type SummaryFile } from "../records/index.js";
 import { profileByName } from "../bench/profiles.js";
 import { formatRuleOnlyTable, ruleOnlyRows, summarizeRuleOnly } from "../bench/rule-only.js";
 import { planBench, type PlanOptions } from "../bench/plan.js";
-import { printPlan } from "./dry-run.js";
+import { printPlan, startReplay } from "./dry-run.js";
+import type { LedgerReplay } from "../model/replay.js";
+import type { Profile } from "../bench/profiles.js";
 import { runBench, type AnswerSource, type JudgeClients } from "../bench/run.js";
-import type { ChatRequest } from "../model/types.js";
 import { formatTable, summarize } from "../bench/summary.js";
 import type { BenchRow } from "../bench/types.js";
 import { usageWithCost } from "../model/accounting.js";
@@ -29,8 +30,6 @@ export interface AnswerSetup {
   /** The model under test's client, when it answers here (eval). */
   model?: ModelClient;
   modelName: string | null;
-  /** The request that asks the model under test one row (eval), for a dry run's ledger look-up. */
-  answerRequest?: (row: BenchRow) => ChatRequest;
   /** The file the answers were read from (score): predictions.jsonl is never written over it. */
   predictionsFile?: string;
 }
@@ -124,17 +123,23 @@ export async function checkBenchRun(flags: JudgeFlags, parts: Pick<BenchCommandP
 }
 
 /** `--dry-run`: everything a run checks has passed; print the calls it would make, and make none. */
-async function dryRun(rows: readonly BenchRow[], setup: AnswerSetup, judges: JudgeClients | null, prices: PlanOptions["prices"]): Promise<number> {
+async function dryRun(rows: readonly BenchRow[], setup: AnswerSetup, judges: JudgeClients | null, profile: Profile, replay: LedgerReplay, prices: PlanOptions["prices"]): Promise<number> {
   const model = setup.model;
-  const request = setup.answerRequest;
-  const plan = await planBench(rows, {
-    ...(model && request ? { answerModel: { name: model.model, maxTokens: model.endpoint.params?.max_tokens, images: model.endpoint.images, inLedger: (row: BenchRow) => model.isRecorded(request(row)) } } : {}),
-    judge: judges?.judge.model ?? null,
-    ...(judges ? { judgeImages: judges.judge.endpoint.images } : {}),
-    ...(judges?.perception ? { perceptionJudge: judges.perception.model } : {}),
-    prices,
-  });
-  printPlan(plan, ["dry run: the input checks passed and no model was called; counts are the first judging round's (a retry after an unusable judge reply is extra), tokens are estimates"]);
+  const plan = await planBench(
+    rows,
+    {
+      ...(model ? { answerModel: { name: model.model, maxTokens: model.endpoint.params?.max_tokens, images: model.endpoint.images } } : {}),
+      judge: judges?.judge.model ?? null,
+      ...(judges ? { judgeImages: judges.judge.endpoint.images } : {}),
+      ...(judges?.perception ? { perceptionJudge: judges.perception.model } : {}),
+      prices,
+    },
+    replay,
+    (itemRows) => runBench({ rows: itemRows, answers: setup.answers, judges, profile }),
+  );
+  printPlan(plan, [
+    "dry run: the input checks passed and no model was called; items the ledger does not answer to their end count the first judging round's calls (a retry after an unusable judge reply is extra), tokens are estimates",
+  ]);
   return EXIT.OK;
 }
 
@@ -150,10 +155,12 @@ export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandPart
   if (ruleOnly && scored.length === 0) throw new UsageError(`--judge none: no C-Level item of ${bench} has a rule_based constraint, so there is nothing to score without a judge`);
 
   return withModelRun(parts.command, out, flags.quiet, async (run) => {
-    await run.startBatch(flags);
+    // A dry run's clients answer from the ledger only (before any client is made); it imports no batch.
+    const replay = flags.dryRun ? startReplay(run) : undefined;
+    if (!replay) await run.startBatch(flags);
     const answerSetup = await parts.setup(rows, run);
     const judges = judgeClients(flags, run);
-    if (flags.dryRun) return await dryRun(scored, answerSetup, judges, run.session.prices());
+    if (replay) return await dryRun(scored, answerSetup, judges, profile, replay, run.session.prices());
     const output = await run.track(() => runBench({ rows: scored, answers: answerSetup.answers, judges, profile, events: run.events }));
     await run.submitBatch();
     const summary = ruleOnly ? summarizeRuleOnly(output.results) : summarize(output.results);

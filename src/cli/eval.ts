@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { profileByName } from "../bench/profiles.js";
 import { DEFAULT_ANSWER_MAX_TOKENS, MODEL_PROMPTS, modelPromptByName, type ModelPrompt } from "../bench/model-prompts.js";
 import { UsageError } from "./exit-codes.js";
-import { answerRequest, modelAnswers } from "../bench/run.js";
+import { modelAnswers } from "../bench/run.js";
 import { addJudgeFlags, type JudgeFlags } from "./bench-flags.js";
 import { runBenchCommand } from "./bench-command.js";
 import { withBatchWait } from "./batch-flags.js";
@@ -91,7 +91,7 @@ export async function runEval(flags: EvalFlags): Promise<number> {
         "model under test",
       );
       const imageFirst = flags.imageFirst ?? prompt.imageFirst ?? profileByName(flags.profile).answerImageFirst;
-      return { answers: modelAnswers(model, imageFirst, prompt.suffix), model, modelName: flags.model, answerRequest: (row) => answerRequest(row, imageFirst, prompt.suffix) };
+      return { answers: modelAnswers(model, imageFirst, prompt.suffix), model, modelName: flags.model };
     },
   });
 }

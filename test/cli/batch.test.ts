@@ -97,6 +97,17 @@ describe("batch inference (--batch)", () => {
     assert.deepEqual(readdirSync(join(batched, "batch")), []);
   });
 
+  it("eval --dry-run --batch openai while batches are out: no request at all (the batches are not polled nor imported)", async () => {
+    const out = join(dir, "eval-batch-dry");
+    const first = await runCli(evalArgs(out, ["--batch", "openai"]));
+    assert.equal(first.code, 75, first.stderr);
+    const seen = server.requests.length;
+    const dry = await runCli(evalArgs(out, ["--batch", "openai", "--dry-run"]));
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(server.requests.length, seen, "the dry run sent nothing: no chat call, no batch retrieve, no file download");
+    assert.match(dry.stdout, /^vlm \| answer \| 3 \| 0 \|/m, "answers still out in a batch are not paid yet");
+  });
+
   it("generate and dpo --batch openai --batch-wait: the same items.jsonl and pairs.jsonl as online, in one command", async () => {
     const gen = (out: string, extra: string[] = []) =>
       runCli(["generate", "--images", images, "--model", "unused", "--base-url", server.url, "--task-model", "tasks", "--constraint-model", "cons", "--compat-model", "compat", "--assign-model", "assign", "--responder-model", "resp", "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", "--seed", "3", "--tasks-per-image", "2", ...extra]);

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
-import { lastUserText, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
+import { lastUserText, replies, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
 import { MMIF, runCli, tempDir } from "../helpers/cli.js";
 
 const rule = (func: string, params: unknown[]) => ({ method: "rule_based", verify_funcs: [{ func, params }] });
@@ -372,23 +372,22 @@ describe("mmif eval / mmif score end to end", () => {
     assert.ok(!report.includes('data-metric="c_level"'));
   });
 
-  it("--dry-run makes no call, and its counts are the calls the real run then makes; a second dry run sees the ledger", async () => {
+  /** The dry run's table: "model stage" → [calls, already in the ledger, est. cost]; and the total's cost. */
+  const plan = (stdout: string) => {
+    const lines = stdout.trim().split("\n").map((l) => l.split("|").map((c) => c.trim()));
+    const stages = Object.fromEntries(lines.slice(1, -1).map(([model, stage, calls, inLedger, , , cost]) => [`${model} ${stage}`, [Number(calls), Number(inLedger), cost]]));
+    return { stages, cost: lines.at(-1)![6] };
+  };
+  const counts = (p: ReturnType<typeof plan>) => Object.fromEntries(Object.entries(p.stages).map(([k, [calls, held]]) => [k, [calls, held]]));
+
+  it("--dry-run makes no call, and its counts are the calls the real run then makes; a second dry run finds every call paid", async () => {
     const out = join(dir, "out-dry-run");
-    const plan = (stdout: string) =>
-      Object.fromEntries(
-        stdout
-          .trim()
-          .split("\n")
-          .slice(1, -1)
-          .map((l) => l.split(" | "))
-          .map(([model, stage, calls, inLedger]) => [`${model} ${stage}`, [Number(calls), Number(inLedger)]]),
-      );
     const before = server.chatRequests().length;
     const dry = await runCli(evalArgs(benches.tsv, out, ["--dry-run", "--model-price", "1,2"]));
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal(server.chatRequests().length, before, "no model call");
     assert.match(dry.stderr, /no model was called/);
-    assert.deepEqual(plan(dry.stdout), { "vlm answer": [6, 0], "judge judge:direct": [1, 0], "judge judge:cmp": [2, 0], "judge judge:perception": [2, 0] });
+    assert.deepEqual(counts(plan(dry.stdout)), { "vlm answer": [6, 0], "judge judge:direct": [1, 0], "judge judge:cmp": [2, 0], "judge judge:perception": [2, 0] });
     assert.match(dry.stdout, /^vlm \| answer \| 6 \| 0 \| \d+ \| 12288 \| 0\.\d+$/m); // 6 × eval's max_tokens 2048: an upper bound
     const real = await runCli(evalArgs(benches.tsv, out));
     assert.equal(real.code, 0, real.stderr);
@@ -396,10 +395,70 @@ describe("mmif eval / mmif score end to end", () => {
     const count = (model: string) => calls.filter((c) => c.model === model).length;
     assert.equal(count("vlm"), 6);
     assert.equal(count("judge"), 1 + 2 + 2);
-    const again = await runCli(evalArgs(benches.tsv, out, ["--dry-run"]));
+    const again = await runCli(evalArgs(benches.tsv, out, ["--dry-run", "--model-price", "1,2", "--judge-price", "3,4"]));
     assert.equal(again.code, 0, again.stderr);
-    assert.deepEqual(plan(again.stdout)["vlm answer"], [6, 6], "every answer is already in the ledger");
+    const second = plan(again.stdout);
+    assert.deepEqual(counts(second), { "vlm answer": [6, 6], "judge judge:direct": [1, 1], "judge judge:cmp": [2, 2], "judge judge:perception": [2, 2] }, "every call, the judges' too, is already in the ledger");
+    assert.equal(second.cost, "0.0000", "nothing left to pay");
     assert.equal(server.chatRequests().length, before + calls.length);
+  });
+
+  it("--dry-run after a partial run (--limit 2) counts that run's calls as paid and prices only the rest", async () => {
+    const out = join(dir, "out-dry-run-partial");
+    assert.equal((await runCli(evalArgs(benches.ours, out, ["--limit", "2"]))).code, 0);
+    const before = server.chatRequests().length;
+    const dry = await runCli(evalArgs(benches.ours, out, ["--dry-run", "--model-price", "1,2", "--judge-price", "3,4"]));
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(server.chatRequests().length, before, "no model call");
+    const p = plan(dry.stdout);
+    // C1 and C2 were answered (2 main + 2 aux rows) and judged; P1 and P2 were not.
+    assert.deepEqual(counts(p), { "vlm answer": [6, 4], "judge judge:direct": [1, 1], "judge judge:cmp": [2, 2], "judge judge:perception": [2, 0] });
+    assert.equal(p.stages["judge judge:direct"]![2], "0.0000");
+    assert.equal(p.stages["judge judge:cmp"]![2], "0.0000");
+    assert.ok(Number(p.stages["judge judge:perception"]![2]) > 0);
+    const real = await runCli(evalArgs(benches.ours, out));
+    assert.equal(real.code, 0, real.stderr);
+    const sent = server.chatRequests().slice(before);
+    assert.deepEqual(
+      [sent.filter((c) => c.model === "vlm").length, sent.filter((c) => c.model === "judge").length],
+      [6 - 4, 2],
+      "the rerun pays for exactly the calls the dry run priced",
+    );
+  });
+
+  it("--dry-run after a run whose judge failed calls counts them as still to pay, as the rerun then does", async () => {
+    const out = join(dir, "out-dry-run-failed");
+    // A judge that refuses every perception judgment (400: not retried, recorded as failed in the ledger).
+    const refusing = await startScriptedServer({ script: (req) => (lastUserText(req.body).includes("Ground Truth List:") ? replies.badRequest("refused") : script(req)) });
+    try {
+      const failed = await runCli(evalArgs(benches.ours, out, ["--base-url", refusing.url, "--judge-base-url", refusing.url]));
+      assert.equal(failed.code, 1, failed.stderr);
+      const dry = await runCli(evalArgs(benches.ours, out, ["--dry-run", "--base-url", refusing.url, "--judge-base-url", refusing.url]));
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.deepEqual(counts(plan(dry.stdout)), { "vlm answer": [6, 6], "judge judge:direct": [1, 1], "judge judge:cmp": [2, 2], "judge judge:perception": [2, 0] });
+    } finally {
+      await refusing.close();
+    }
+    const before = server.chatRequests().length;
+    const rerun = await runCli(evalArgs(benches.ours, out));
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.deepEqual(server.chatRequests().slice(before).map((c) => c.model), ["judge", "judge"], "the rerun sends the two failed judgments only");
+  });
+
+  it("score --dry-run: the judge calls, then all paid after the real run", async () => {
+    const predictions = join(dir, "out-tsv", "predictions.jsonl");
+    const out = join(dir, "scored-dry-run");
+    const score = (extra: string[] = []) => runCli(["score", "--bench", benches.tsv, "--predictions", predictions, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", ...extra]);
+    const before = server.chatRequests().length;
+    const dry = await score(["--dry-run", "--judge-price", "3,4"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(server.chatRequests().length, before, "no model call");
+    assert.deepEqual(counts(plan(dry.stdout)), { "judge judge:direct": [1, 0], "judge judge:cmp": [2, 0], "judge judge:perception": [2, 0] });
+    assert.equal((await score()).code, 0);
+    assert.equal(server.chatRequests().length - before, 5, "the run makes the calls the dry run counted");
+    const again = await score(["--dry-run", "--judge-price", "3,4"]);
+    assert.deepEqual(counts(plan(again.stdout)), { "judge judge:direct": [1, 1], "judge judge:cmp": [2, 2], "judge judge:perception": [2, 2] });
+    assert.equal(plan(again.stdout).cost, "0.0000");
   });
 
   it("documents every flag and exits 2 on bad usage", async () => {

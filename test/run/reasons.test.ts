@@ -172,4 +172,13 @@ describe("stats.json reasons", () => {
     assert.deepEqual(read.images.drop_reasons, { resolution: { count: 2, examples: [] } });
     assert.equal(writtenBy().format_version, 2, "grouped reasons are format 2");
   });
+
+  it("a dpo-stats.json of format 1 (bare counts, no failed_reasons) is still read", () => {
+    const path = join(tempDir(), "dpo-stats.json");
+    const old = { mmif_version: "0.1.0", format_version: 1, status: "complete", status_reasons: [], items_read: 4, items_used: 3, pairs: 1, dropped: 2, drop_reasons: { "the rejected answer passes every constraint": 2 }, failed: 0, by_strategy: { "drop-all": 1 }, removed_per_pair: { mean: 2 } };
+    writeFileSync(path, JSON.stringify(old));
+    const read = readRecordFile("dpo-stats.json", path);
+    assert.deepEqual(read.drop_reasons, { "the rejected answer passes every constraint": { count: 2, examples: [] } });
+    assert.equal(read.failed_reasons, undefined);
+  });
 });

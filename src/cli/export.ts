@@ -56,7 +56,8 @@ export function registerExport(program: Command): void {
         "Every record keeps its \"id\". Files are written under a temporary name and renamed when complete.",
         "",
         "Exit codes: 0 done; 2 bad usage, or lines that were skipped (malformed line, bad field, missing image:",
-        "each reported with its line and field; the other records are still exported); 1 an I/O failure.",
+        "each reported with its line and field; the other records are still exported); 1 an I/O failure;",
+        "130 stopped by Ctrl-C or SIGTERM (files not yet complete are removed; rerun to export again).",
         "",
         "Examples:",
         "  $ mmif export --in run1/items.jsonl --format llamafactory --out data/mmif",
@@ -85,6 +86,21 @@ function summaryLine(s: ExportSummary, flags: ExportFlags): string {
   return `mmif export: ${flags.in}: ${parts.join("; ")} → ${files}${images} (${s.seconds.toFixed(2)} s)\n`;
 }
 
+/**
+ * Ctrl-C or SIGTERM quits at once with 130. Through process.exit, so the "exit" handler removes this export's
+ * temporary files (a process killed by a signal's default action never runs it, and left them behind).
+ */
+function quitOnSignal(): () => void {
+  const quit = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nmmif export: ${signal === "SIGINT" ? "interrupted (Ctrl-C)" : `stopped by ${signal}`}; rerun to export again (files not yet complete were removed)\n`);
+    process.exit(130);
+  };
+  for (const s of ["SIGINT", "SIGTERM"] as const) process.on(s, quit);
+  return () => {
+    for (const s of ["SIGINT", "SIGTERM"] as const) process.off(s, quit);
+  };
+}
+
 export async function runExportCommand(flags: ExportFlags): Promise<number> {
   // (--in is checked by runExport, which names what is wrong with it.)
   const checks = new FlagChecks();
@@ -93,6 +109,7 @@ export async function runExportCommand(flags: ExportFlags): Promise<number> {
   // Half-written files of a killed export go now, and this one's on any exit (another live process's stay).
   removeLeftoverTemps(flags.out);
   const untidy = tidyOnExit(flags.out);
+  const unsignal = quitOnSignal();
   const progress = new LineProgress("export", undefined, flags.quiet ? undefined : process.stderr);
   let shown = 0;
   let summary: ExportSummary;
@@ -111,6 +128,7 @@ export async function runExportCommand(flags: ExportFlags): Promise<number> {
       },
     });
   } finally {
+    unsignal();
     progress.done();
     untidy();
   }

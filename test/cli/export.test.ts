@@ -1,10 +1,12 @@
 // `mmif export` as a user runs it: exit codes, problems named by file, line and field, image modes, streaming.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { before, describe, it } from "node:test";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { MMIF, runCli, tempDir } from "../helpers/cli.js";
 import { engineItem, makeImages, pair, writeJsonl } from "../export/fixtures.js";
 import { readJsonl, readParquet } from "../export/helpers.js";
 
@@ -126,5 +128,24 @@ describe("mmif export", () => {
     assert.equal(rows.length, 20_000);
     assert.ok(rowGroups.length >= 4, `row groups ${rowGroups.join(",")}`);
     assert.equal(rows[19_999]!.chosen, `${text}19999`);
+  });
+
+  it("Ctrl-C or SIGTERM mid-export quits with 130 and leaves no temporary file", async () => {
+    const input = join(dir, "many.jsonl"); // the 20,000 pairs of the test above
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const out = join(dir, `out-stopped-${signal}`);
+      const child = spawn(process.execPath, [MMIF, "export", "--in", input, "--format", "trl", "--out", out, "--quiet"], { stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      const exited = once(child, "exit");
+      const temps = () => (existsSync(out) ? (readdirSync(out, { recursive: true }) as string[]).filter((f) => f.includes(".tmp-")) : []);
+      for (let i = 0; i < 1000 && temps().length === 0; i++) await sleep(10);
+      assert.ok(temps().length > 0, `the export was writing: ${stderr}`);
+      child.kill(signal);
+      const [code] = await exited;
+      assert.equal(code, 130, `${signal}: ${stderr}`);
+      assert.match(stderr, /mmif export: (interrupted \(Ctrl-C\)|stopped by SIGTERM); rerun to export again/);
+      assert.deepEqual(temps(), [], signal);
+    }
   });
 });

@@ -28,8 +28,10 @@ export function formatProblem(p: BenchProblem): string {
   return `${p.where}${p.field ? ` field "${p.field}"` : ""}: ${p.message}`;
 }
 
+/** `unit`: how the file counts its records (a JSONL file by line); an issue of row 0 is about the file as a whole. */
 export function issueToProblem(issue: RowIssue, unit: "row" | "line" = "row"): BenchProblem {
-  return { where: `${issue.file} ${unit} ${issue.row}`, ...(issue.field ? { field: issue.field } : {}), message: issue.message };
+  const where = issue.row === 0 ? issue.file : `${issue.file} ${unit} ${issue.row}`;
+  return { where, ...(issue.field ? { field: issue.field } : {}), message: issue.message };
 }
 
 /** The problems of one main row's constraints (C-Level), given the keys its aux rows answer. */

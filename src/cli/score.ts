@@ -46,7 +46,8 @@ export async function runScore(flags: ScoreFlags): Promise<number> {
       const read = await readPredictions(flags.predictions, rows, limits);
       predictions = read.predictions;
       const unanswered = rows.filter((r) => !predictions.has(r.index));
-      return { problems: read.issues.map((i) => issueToProblem(i)), badIds: new Set(unanswered.map((r) => r.id)) };
+      const unit = read.format === "mmif-jsonl" ? "line" : "row";
+      return { problems: read.issues.map((i) => issueToProblem(i, unit)), badIds: new Set(unanswered.map((r) => r.id)) };
     },
     setup: async (rows) => {
       const answers = async (row: (typeof rows)[number]): Promise<Prediction> => {

@@ -145,6 +145,7 @@ describe("huge inputs", () => {
     const refused = await runMeasured(args(join(dir, "csv-refused")), dir);
     assert.equal(refused.code, 2, refused.stderr);
     assert.ok(refused.stderr.includes(`${predictions} row 3 field "prediction": 50,000,000 bytes, over the 16,777,216-byte limit (raise it with --max-field-bytes)`), refused.stderr);
+    assert.ok(refused.stderr.includes(`${predictions} field "index": no prediction for 1 of the benchmark's 3 rows (index 2)`), `the file as a whole, not "row 0": ${refused.stderr}`);
     assert.ok(!refused.stderr.includes("image"), `the large image is accepted: ${refused.stderr}`);
     assert.equal(server.chatRequests().length, before, "no model call");
     assert.ok(refused.peakMiB < RSS_LIMIT_MIB, `peak RSS ${refused.peakMiB.toFixed(0)} MiB`);
@@ -188,7 +189,7 @@ describe("huge inputs", () => {
     const args = (out: string, extra: string[] = []) => ["score", "--bench", bench, "--predictions", predictions, "--judge", "judge", "--judge-base-url", server.url, "--out", out, "--quiet", ...extra];
     const refused = await runMeasured(args(join(dir, "score-refused")), dir);
     assert.equal(refused.code, 2, refused.stderr);
-    assert.ok(refused.stderr.includes(`${predictions} row 3 field "prediction": 50,000,002 bytes, over the 16,777,216-byte limit`), refused.stderr);
+    assert.ok(refused.stderr.includes(`${predictions} line 3 field "prediction": 50,000,002 bytes, over the 16,777,216-byte limit`), refused.stderr);
     assert.ok(refused.peakMiB < RSS_LIMIT_MIB, `peak RSS ${refused.peakMiB.toFixed(0)} MiB`);
     const out = join(dir, "score-skip");
     const skipped = await runCli(args(out, ["--skip-bad-rows"]));

@@ -43,32 +43,33 @@ function slurmTasks(count: number): Array<{ env: Record<string, string>; want: S
   return [...all, rerun];
 }
 
+/** Runs an array script for every Slurm task: each passes `command` its own shard and its own --out folder. */
+function checkSlurmTasks(script: string, count: number, command: string): void {
+  for (const { env, want } of slurmTasks(count)) {
+    const args = run("bash", script, env);
+    assert.equal(args[0], command);
+    assert.deepEqual(parseShard(flag(args, "--shard")), want, JSON.stringify(env));
+    assert.match(flag(args, "--out"), new RegExp(`/shard-${want.index}$`));
+  }
+}
+
+/** The array's size, from the script's `#SBATCH --array=0-N`. */
+function arrayCount(script: string): number {
+  const range = /#SBATCH --array=0-(\d+)\n/.exec(script);
+  assert.ok(range, "the script sets --array=0-N");
+  return Number(range[1]) + 1;
+}
+
 describe("docs/scale.md job scripts", () => {
   it("Slurm generate.sbatch: every array task, and a rerun of one index, runs its own shard of the --array's count into its own folder", () => {
     const script = snippet("slurm-generate");
-    const range = /#SBATCH --array=0-(\d+)\n/.exec(script);
-    assert.ok(range, "the script sets --array=0-N");
-    const count = Number(range[1]) + 1;
-    for (const { env, want } of slurmTasks(count)) {
-      const args = run("bash", script, env);
-      assert.equal(args[0], "generate");
-      assert.deepEqual(parseShard(flag(args, "--shard")), want, JSON.stringify(env));
-      assert.match(flag(args, "--out"), new RegExp(`/shard-${want.index}$`));
-    }
+    checkSlurmTasks(script, arrayCount(script), "generate");
   });
 
   it("Slurm dpo: the same shards inside the array script", () => {
     const generate = snippet("slurm-generate");
-    const dpo = snippet("slurm-dpo");
-    const count = Number(/#SBATCH --array=0-(\d+)\n/.exec(generate)![1]) + 1;
     // The dpo command in place of the generate command, the rest of the script as it is.
-    const script = generate.replace(/^mmif generate[\s\S]*$/m, dpo);
-    for (const { env, want } of slurmTasks(count)) {
-      const args = run("bash", script, env);
-      assert.equal(args[0], "dpo");
-      assert.deepEqual(parseShard(flag(args, "--shard")), want, JSON.stringify(env));
-      assert.match(flag(args, "--out"), new RegExp(`/shard-${want.index}$`));
-    }
+    checkSlurmTasks(generate.replace(/^mmif generate[\s\S]*$/m, snippet("slurm-dpo")), arrayCount(generate), "dpo");
   });
 
   it("Kubernetes Indexed Job: the pod of each completion index runs that shard of `completions`", () => {

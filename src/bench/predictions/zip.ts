@@ -94,19 +94,19 @@ export class ZipFile {
       }
     } else {
       const inflate = createInflateRaw({ chunkSize: PIECE });
-      const feed = this.feed(inflate, start, end);
+      // A failed read ends the inflater with its error, so the loop below never waits for bytes that will not come.
+      const feed = this.feed(inflate, start, end).catch((err: unknown) => void inflate.destroy(err as Error));
       try {
         for await (const piece of inflate as AsyncIterable<Buffer>) {
           check(piece);
           yield piece;
         }
-        await feed;
       } catch (err) {
         if (err instanceof ZipError) throw err;
         throw new ZipError(`${entry.name}: cannot inflate (${(err as Error).message})`);
       } finally {
         inflate.destroy();
-        await feed.catch(() => undefined);
+        await feed;
       }
     }
     if (size !== entry.size) throw new ZipError(`${entry.name}: ${size} bytes, not the declared ${entry.size} (the archive is corrupt)`);

@@ -56,6 +56,11 @@ describe("readXlsxFirstSheet", () => {
     const cd = badCrc.lastIndexOf("xl/worksheets/sheet1.xml") - 46;
     badCrc.writeUInt32LE((badCrc.readUInt32LE(cd + 16) ^ 1) >>> 0, cd + 16);
     await assert.rejects(readXlsxFirstSheet(write("crc.xlsx", badCrc)), (e: unknown) => e instanceof XlsxError && /CRC mismatch/.test(e.message));
+    // The sheet's deflated bytes overwritten (they follow its name in its local header).
+    const badData = Buffer.from(good);
+    const local = badData.indexOf("xl/worksheets/sheet1.xml") + "xl/worksheets/sheet1.xml".length;
+    badData.fill(0xff, local + 2, local + 12);
+    await assert.rejects(readXlsxFirstSheet(write("inflate.xlsx", badData)), (e: unknown) => e instanceof XlsxError && /xl\/worksheets\/sheet1\.xml: (cannot inflate|CRC mismatch|.* bytes, not the declared)/.test(e.message));
     await assert.rejects(readXlsxFirstSheet(write("short.xlsx", good.subarray(0, good.length - 30))), (e: unknown) => e instanceof XlsxError && /not a readable \.xlsx file/.test(e.message));
     const cutSheet = zip({ ...workbookParts("", ""), "xl/worksheets/sheet1.xml": '<worksheet><sheetData><row r="1"><c r="A1"' });
     await assert.rejects(readXlsxFirstSheet(write("cut.xlsx", cutSheet)), (e: unknown) => e instanceof XlsxError && /xl\/worksheets\/sheet1\.xml: the XML ends inside a tag/.test(e.message));

@@ -36,6 +36,11 @@ describe("batch files", () => {
     assert.deepEqual(parseOutputLine('{"custom_id":"k","response":{"status_code":200,"body":{"choices":[]}},"error":null}'), { key: "k", ok: true, completion: { choices: [] } });
     assert.deepEqual(parseOutputLine('{"custom_id":"k","response":{"status_code":400,"body":{"error":{"message":"bad"}}},"error":null}'), { key: "k", ok: false, status: 400, message: "bad" });
     assert.deepEqual(parseOutputLine('{"custom_id":"k","response":null,"error":{"code":"batch_expired","message":"late"}}'), { key: "k", ok: false, status: null, message: "batch_expired: late" });
+    // vLLM's run_batch: a request it could not run is status 400 with the reason as a string, and body null.
+    assert.deepEqual(
+      parseOutputLine('{"id":"vllm-1","custom_id":"k","response":{"status_code":400,"request_id":"vllm-batch-1","body":null},"error":"Only /v1/chat/completions is supported"}'),
+      { key: "k", ok: false, status: 400, message: "Only /v1/chat/completions is supported" },
+    );
     assert.match(parseOutputLine("{") as string, /^not JSON: /);
     assert.equal(parseOutputLine('{"response":{}}'), "no custom_id");
   });

@@ -27,7 +27,7 @@ export function parseOutputLine(text: string): OutputLine | string {
   } catch (e) {
     return `not JSON: ${(e as Error).message}`;
   }
-  const o = v as { custom_id?: unknown; response?: { status_code?: unknown; body?: unknown } | null; error?: { code?: unknown; message?: unknown } | null };
+  const o = v as { custom_id?: unknown; response?: { status_code?: unknown; body?: unknown } | null; error?: { code?: unknown; message?: unknown } | string | null };
   if (typeof o !== "object" || o === null || typeof o.custom_id !== "string") return "no custom_id";
   const key = o.custom_id;
   const status = typeof o.response?.status_code === "number" ? o.response.status_code : null;
@@ -35,6 +35,8 @@ export function parseOutputLine(text: string): OutputLine | string {
   if (o.error && typeof o.error === "object") {
     return { key, ok: false, status, message: `${String(o.error.code ?? "error")}: ${String(o.error.message ?? "no message")}` };
   }
+  // vLLM's run_batch writes a request it could not run as status 400 with the reason as a plain string.
+  if (typeof o.error === "string" && o.error !== "") return { key, ok: false, status, message: o.error };
   const body = o.response?.body as { error?: { message?: unknown } } | undefined;
   if (status !== null) return { key, ok: false, status, message: typeof body?.error?.message === "string" ? body.error.message : `status ${status}` };
   return "neither a response nor an error";

@@ -16,6 +16,7 @@ import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { BoundedText } from "../../io/field-limit.js";
+import { BenchFileError } from "./errors.js";
 
 export interface DelimitedRecord {
   /** The fields, unquoted. */
@@ -229,7 +230,10 @@ export function parseDelimited(text: string, delimiter: string, limits?: FieldLi
   return [...parser.push(text), ...parser.end()];
 }
 
-/** Streams the records of a UTF-8 file, reading 1 MiB at a time; with `limits`, a field over them is dropped as it is read. */
+/**
+ * Streams the records of a UTF-8 file, reading 1 MiB at a time; with `limits`, a field over them is dropped as it is
+ * read. A UTF-16 file (Excel's "Unicode Text" export; pandas' default UTF-8 cannot read it either) is a BenchFileError.
+ */
 export async function* readDelimitedFile(path: string, delimiter: string, limits?: FieldLimits): AsyncGenerator<DelimitedRecord> {
   const parser = new DelimitedParser(delimiter, limits);
   const stream = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -237,9 +241,16 @@ export async function* readDelimitedFile(path: string, delimiter: string, limits
   // Whether the decoder may hold the start of a character the last chunk cut: only when that chunk ended in a
   // non-ASCII byte (an ASCII byte ends any sequence before it).
   let mayHold = false;
+  let started = false;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (chunk.length === 0) continue;
+      if (!started) {
+        started = true;
+        if (chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
+          throw new BenchFileError(path, "the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8 (in Excel: CSV UTF-8, or Unicode Text re-saved as UTF-8)");
+        }
+      }
       // A benchmark TSV is mostly base64: an ASCII chunk is the same text read as Latin-1, a copy instead of a decode.
       const text = !mayHold && isAscii(chunk) ? chunk.toString("latin1") : decoder.write(chunk);
       mayHold = chunk[chunk.length - 1]! >= 0x80;

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { DelimitedParser, parseDelimited, readDelimitedFile } from "../../../src/bench/load/delimited.js";
+import { BenchFileError } from "../../../src/bench/load/errors.js";
 
 const fields = (text: string, d = "\t") => parseDelimited(text, d).map((r) => r.fields);
 
@@ -60,6 +61,24 @@ describe("delimited parser (pandas read_csv defaults)", () => {
         got.push(...parser.end());
         assert.deepEqual(got, whole, `chunk size ${size} on ${JSON.stringify(text)}`);
       }
+    }
+  });
+
+  test("readDelimitedFile refuses a UTF-16 file (Excel's Unicode Text) saying to save it as UTF-8", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mmif-delim-"));
+    try {
+      for (const [name, bytes] of [["le.tsv", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("index\tprediction\r\n1\ta\r\n", "utf16le")])], ["be.tsv", Buffer.from([0xfe, 0xff, 0, 0x69])]] as const) {
+        const file = path.join(dir, name);
+        fs.writeFileSync(file, bytes);
+        await assert.rejects(
+          (async () => {
+            for await (const _ of readDelimitedFile(file, "\t"));
+          })(),
+          (e: unknown) => e instanceof BenchFileError && e.message === `${file}: the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8 (in Excel: CSV UTF-8, or Unicode Text re-saved as UTF-8)`,
+        );
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -75,6 +75,8 @@ export interface RunExports {
   bench: number;
   /** The SFT export: kept items exported, lines left out with a problem. */
   sft: ExportSummary;
+  /** Lines of items.jsonl left out of bench.jsonl or sft.jsonl (a line left out of both counts once). */
+  problems: number;
 }
 
 /**
@@ -83,7 +85,12 @@ export interface RunExports {
  */
 export async function exportKeptItems(itemsPath: string, dir: string, onProblem: (file: string, p: ExportProblem) => void = () => {}): Promise<RunExports> {
   await mkdir(dir, { recursive: true });
-  const bench = await writeBench(itemsPath, dir, (p) => onProblem("bench.jsonl", p));
+  const lines = new Set<number>();
+  const problem = (file: string, p: ExportProblem) => {
+    lines.add(p.line);
+    onProblem(file, p);
+  };
+  const bench = await writeBench(itemsPath, dir, (p) => problem("bench.jsonl", p));
   const sft = await runExport({
     input: itemsPath,
     format: "llamafactory",
@@ -93,7 +100,7 @@ export async function exportKeptItems(itemsPath: string, dir: string, onProblem:
     fileStem: SFT_FILE.replace(/\.jsonl$/, ""),
     kind: "items",
     allowEmpty: true,
-    onProblem: (p) => onProblem(SFT_FILE, p),
+    onProblem: (p) => problem(SFT_FILE, p),
   });
-  return { bench, sft };
+  return { bench, sft, problems: lines.size };
 }

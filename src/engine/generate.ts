@@ -136,18 +136,14 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
   // images/ holds exactly the kept items' images, also after a rerun that keeps fewer.
   keepOnlyFiles(join(options.outDir, IMAGES_DIR), keptImages);
 
-  let exportProblems = 0;
-  const exported = await exportKeptItems(join(options.outDir, "items.jsonl"), options.outDir, (file, problem) => {
-    exportProblems++;
-    options.onExportProblem?.(file, problem);
-  });
+  const exported = await exportKeptItems(join(options.outDir, "items.jsonl"), options.outDir, options.onExportProblem);
   const settings: GenerateSummarySettings = {
     ...(options.counts.distribution ? { distribution: { ...options.counts.distribution } } : {}),
     stages: [...options.stages],
     seed: options.seed,
     prices: Object.fromEntries(allClients(options.clients).map((c) => [c.model, c.endpoint.price])),
   };
-  const exports = { bench: exported.bench, sft: exported.sft.exported, problems: exportProblems };
+  const exports = { bench: exported.bench, sft: exported.sft.exported, problems: exported.problems };
   const result = finishGenerateStats(stats, options.ledger, settings, options.verdict?.() ?? { status: "complete", status_reasons: [] }, exports);
   writeJsonFile(join(options.outDir, "stats.json"), result);
   if (options.shard && recorder) {

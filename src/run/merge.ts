@@ -253,9 +253,8 @@ export async function mergeShards(dirs: readonly string[], outDir: string): Prom
         await mergeImageRecords(shards, out, (r) => stats.image(r));
         await interleave(shards, order, "items.jsonl", out, (r) => stats.item(r as unknown as EngineItem));
         await mergeImageFolders(shards, out);
-        let problems = 0;
-        const exported = await exportKeptItems(join(out, "items.jsonl"), out, () => problems++);
-        summary = finishGenerateStats(stats, ledger, { ...settings, seed }, verdict, { bench: exported.bench, sft: exported.sft.exported, problems });
+        const exported = await exportKeptItems(join(out, "items.jsonl"), out);
+        summary = finishGenerateStats(stats, ledger, { ...settings, seed }, verdict, { bench: exported.bench, sft: exported.sft.exported, problems: exported.problems });
       } else {
         const stats = new DpoStatsCollector();
         await mergeImageFolders(shards, out);

@@ -85,6 +85,16 @@ describe("exportKeptItems", () => {
     const info = JSON.parse(readFileSync(join(out, "dataset_info.json"), "utf8"));
     assert.deepEqual(Object.keys(info).sort(), ["mine", SFT_DATASET], "an existing dataset_info.json keeps its entries");
 
+    assert.equal(exported.problems, 1);
+
+    // A kept item whose image is gone is left out of both files: one line with a problem, not two.
+    const goneItems = join(dir, "gone-items.jsonl");
+    writeFileSync(goneItems, [item("ok", "Fine."), { ...item("gone", "Fine."), image: { path: join(dir, "nowhere.png"), sha256: "ef".repeat(32) } }].map((i) => JSON.stringify(i)).join("\n") + "\n");
+    const goneProblems: Array<[string, number]> = [];
+    const gone = await exportKeptItems(goneItems, join(dir, "gone"), (file, p) => goneProblems.push([file, p.line]));
+    assert.deepEqual(goneProblems, [["bench.jsonl", 2], ["sft.jsonl", 2]]);
+    assert.deepEqual([gone.bench, gone.sft.exported, gone.problems], [1, 1, 1]);
+
     const none = join(dir, "none");
     const empty = join(dir, "empty-items.jsonl");
     writeFileSync(empty, "");

@@ -6,9 +6,19 @@ import { readLines, type LineOptions } from "./lines.js";
 /** A parsed line, or why it is not one (`field`: the field refused under `maxFieldBytes`; `error` then gives its size). */
 export type JsonObjectLine = { line: number; value: Record<string, unknown> } | { line: number; error: string; field?: string };
 
-/** Streams a JSONL input; blank lines are skipped, a UTF-8 byte-order mark on the first line is ignored (readLines drops it). */
+/** The message for a UTF-16 input, which is read no further: every line of it would be garbage. */
+export const UTF16_MESSAGE = "the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8";
+
+/**
+ * Streams a JSONL input; blank lines are skipped, a UTF-8 byte-order mark on the first line is ignored (readLines
+ * drops it). A UTF-16 input gives one error on line 1 and nothing more.
+ */
 export async function* readJsonObjects(input: Readable, options: LineOptions = {}): AsyncGenerator<JsonObjectLine> {
-  for await (const { line, text, oversized } of readLines(input, options)) {
+  for await (const { line, text, bytes, oversized } of readLines(input, options)) {
+    if (line === 1 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+      yield { line, error: UTF16_MESSAGE };
+      return;
+    }
     if (oversized) {
       yield oversized.field === undefined ? { line, error: oversizedMessage(oversized) } : { line, error: oversizedSize(oversized), field: oversized.field };
       continue;

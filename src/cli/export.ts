@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { EXPORT_FORMATS, IMAGE_MODES, runExport, type ExportFormat, type ExportSummary, type ImageMode } from "../export/index.js";
 import { EXIT } from "./exit-codes.js";
 import { FlagChecks } from "./flag-values.js";
+import { quitOnInterrupt } from "./interrupt.js";
 import { LineProgress } from "./line-progress.js";
 import { removeLeftoverTemps, tidyOnExit } from "../io/tidy.js";
 
@@ -86,21 +87,6 @@ function summaryLine(s: ExportSummary, flags: ExportFlags): string {
   return `mmif export: ${flags.in}: ${parts.join("; ")} → ${files}${images} (${s.seconds.toFixed(2)} s)\n`;
 }
 
-/**
- * Ctrl-C or SIGTERM quits at once with 130. Through process.exit, so the "exit" handler removes this export's
- * temporary files (a process killed by a signal's default action never runs it, and left them behind).
- */
-function quitOnSignal(): () => void {
-  const quit = (signal: NodeJS.Signals) => {
-    process.stderr.write(`\nmmif export: ${signal === "SIGINT" ? "interrupted (Ctrl-C)" : `stopped by ${signal}`}; rerun to export again (files not yet complete were removed)\n`);
-    process.exit(130);
-  };
-  for (const s of ["SIGINT", "SIGTERM"] as const) process.on(s, quit);
-  return () => {
-    for (const s of ["SIGINT", "SIGTERM"] as const) process.off(s, quit);
-  };
-}
-
 export async function runExportCommand(flags: ExportFlags): Promise<number> {
   // (--in is checked by runExport, which names what is wrong with it.)
   const checks = new FlagChecks();
@@ -109,7 +95,7 @@ export async function runExportCommand(flags: ExportFlags): Promise<number> {
   // Half-written files of a killed export go now, and this one's on any exit (another live process's stay).
   removeLeftoverTemps(flags.out);
   const untidy = tidyOnExit(flags.out);
-  const unsignal = quitOnSignal();
+  const unsignal = quitOnInterrupt("export", "rerun to export again (files not yet complete were removed)");
   const progress = new LineProgress("export", undefined, flags.quiet ? undefined : process.stderr);
   let shown = 0;
   let summary: ExportSummary;

@@ -27,3 +27,19 @@ export function onInterrupt(targets: readonly Stoppable[], log: (message: string
     for (const s of SIGNALS) process.off(s, handler);
   };
 }
+
+/**
+ * For commands with no calls to finish (export, merge): Ctrl-C or SIGTERM quits at once with 130, through
+ * process.exit so that "exit" handlers run — they remove the command's temporary files and release its locks (a
+ * signal's default action kills the process without them). `advice` says what to do next; returns the detach.
+ */
+export function quitOnInterrupt(command: string, advice: string): () => void {
+  const quit = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nmmif ${command}: ${signal === "SIGINT" ? "interrupted (Ctrl-C)" : `stopped by ${signal}`}; ${advice}\n`);
+    process.exit(130);
+  };
+  for (const s of SIGNALS) process.on(s, quit);
+  return () => {
+    for (const s of SIGNALS) process.off(s, quit);
+  };
+}

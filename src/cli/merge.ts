@@ -3,25 +3,8 @@ import type { Command } from "commander";
 import { mergeShards } from "../run/merge.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 import { FlagChecks } from "./flag-values.js";
+import { quitOnInterrupt } from "./interrupt.js";
 import { reportAfterRun } from "./report.js";
-
-const SIGNALS = ["SIGINT", "SIGTERM"] as const;
-
-/**
- * A merge has no calls to finish: Ctrl-C or SIGTERM quits at once (130), through process.exit so that the locks in
- * the shard folders and --out, and its temporary files, go with it (a job scheduler's SIGTERM would otherwise leave
- * locks that refuse the shards' reruns on other machines).
- */
-function quitOnSignal(): () => void {
-  const quit = (signal: NodeJS.Signals) => {
-    process.stderr.write(`mmif merge: ${signal === "SIGINT" ? "interrupted (Ctrl-C)" : `stopped by ${signal}`}; the shards are unchanged: run the same merge again\n`);
-    process.exit(130);
-  };
-  for (const s of SIGNALS) process.on(s, quit);
-  return () => {
-    for (const s of SIGNALS) process.off(s, quit);
-  };
-}
 
 export function registerMerge(program: Command): void {
   program
@@ -55,7 +38,9 @@ export function registerMerge(program: Command): void {
       checks.outDir(flags.out);
       checks.done();
       if (dirs.length === 0) throw new UsageError("merge needs the shard folders: mmif merge DIR... --out DIR");
-      const stopQuitting = quitOnSignal();
+      // No call to finish: a signal quits at once, and the locks in the shard folders and --out go with it (a job
+      // scheduler's SIGTERM would otherwise leave locks that refuse the shards' reruns on other machines).
+      const stopQuitting = quitOnInterrupt("merge", "the shards are unchanged: run the same merge again");
       let merged;
       try {
         merged = await mergeShards(dirs, flags.out);

@@ -4,7 +4,8 @@ import type { Command } from "commander";
 import { signature } from "../constraints/params.js";
 import { VERIFY_FUNCTIONS } from "../constraints/registry.js";
 import { verdictLine, verifyRecord } from "../constraints/verify-record.js";
-import { openInput, readLineBatches } from "../io/lines.js";
+import { UTF16_MESSAGE } from "../io/json-lines.js";
+import { openInput, readLineBatches, startsWithUtf16Bom } from "../io/lines.js";
 import { BufferedWriter } from "../io/writer.js";
 import { DEFAULT_MAX_FIELD_BYTES, oversizedMessage } from "../io/field-limit.js";
 import { EXIT, UsageError } from "./exit-codes.js";
@@ -78,10 +79,18 @@ export async function runVerify(opts: VerifyOptions): Promise<number> {
   const progress = new LineProgress("verify", totalBytes, opts.quiet ? undefined : process.stderr);
   const counts = { lines: 0, pass: 0, fail: 0, errors: 0 };
   const started = performance.now();
+  let utf16 = false;
   // A chunk's lines are checked and written out together: one write per chunk, not per line.
   for await (const batch of readLineBatches(input, { maxFieldBytes: limit })) {
     const parts: Array<Buffer | string> = [];
     for (const { line, text, bytes, oversized } of batch) {
+      if (line === 1 && startsWithUtf16Bom(bytes)) {
+        // Every line of it would be garbage: one error, and the file is read no further.
+        counts.lines++;
+        parts.push(errorLine(counts, line, UTF16_MESSAGE));
+        utf16 = true;
+        break;
+      }
       if (oversized) {
         progress.advance(oversized.lineBytes + 1);
         counts.lines++;
@@ -108,6 +117,7 @@ export async function runVerify(opts: VerifyOptions): Promise<number> {
       parts.push(...verdictLine(bytes, parsed as Record<string, unknown>, outcome), "\n");
     }
     if (parts.length > 0) await out.write(Buffer.concat(parts.map((p) => (typeof p === "string" ? Buffer.from(p) : p))));
+    if (utf16) break;
   }
   await out.flush();
   if (outStream !== process.stdout) await new Promise<void>((resolve, reject) => outStream.end((err?: Error | null) => (err ? reject(err) : resolve())));

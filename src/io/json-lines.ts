@@ -1,7 +1,7 @@
 // JSON Lines input: every non-blank line parsed as a JSON object, or an error saying why it is not one.
 import type { Readable } from "node:stream";
 import { oversizedMessage, oversizedSize } from "./field-limit.js";
-import { readLines, type LineOptions } from "./lines.js";
+import { readLines, startsWithUtf16Bom, type LineOptions } from "./lines.js";
 
 /** A parsed line, or why it is not one (`field`: the field refused under `maxFieldBytes`; `error` then gives its size). */
 export type JsonObjectLine = { line: number; value: Record<string, unknown> } | { line: number; error: string; field?: string };
@@ -15,7 +15,7 @@ export const UTF16_MESSAGE = "the file is UTF-16 (it starts with a UTF-16 byte o
  */
 export async function* readJsonObjects(input: Readable, options: LineOptions = {}): AsyncGenerator<JsonObjectLine> {
   for await (const { line, text, bytes, oversized } of readLines(input, options)) {
-    if (line === 1 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    if (line === 1 && startsWithUtf16Bom(bytes)) {
       yield { line, error: UTF16_MESSAGE };
       return;
     }

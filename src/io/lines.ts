@@ -28,6 +28,11 @@ function hasBom(bytes: Buffer): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
+/** Whether `bytes` starts with a UTF-16 byte order mark (FF FE or FE FF): a file our UTF-8 readers must refuse. */
+export function startsWithUtf16Bom(bytes: Buffer): boolean {
+  return bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+}
+
 function numbered(line: number, bytes: Buffer): NumberedLine {
   const text = line === 1 && hasBom(bytes) ? bytes.subarray(3) : bytes;
   const end = text.length > 0 && text[text.length - 1] === CR ? text.subarray(0, -1) : text;

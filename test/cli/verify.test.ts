@@ -107,6 +107,16 @@ describe("mmif verify", () => {
     assert.deepEqual(parseLines(r.stdout).map((l) => [l.id, l.pass]), [[1, true], [2, false]]);
   });
 
+  it("a UTF-16 file is one error saying to save it as UTF-8, not an invalid-JSON error per line", async () => {
+    const file = join(dir, "utf16.jsonl");
+    const rows = [{ id: 1, response: "One. Two.", verify_funcs: [SENTENCES] }, { id: 2, response: "A.", verify_funcs: [] }];
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(jsonl(rows), "utf16le")]));
+    const r = await runCli(["verify", "--in", file]);
+    assert.equal(r.code, 2);
+    assert.deepEqual(parseLines(r.stdout), [{ error: "line 1: the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8" }]);
+    assert.match(r.stderr, /1 lines: 0 pass, 0 fail, 1 with errors/);
+  });
+
   it("exits 2 with a clear message for a missing --in or file", async () => {
     const a = await runCli(["verify"]);
     assert.equal(a.code, 2);

@@ -16,6 +16,7 @@ import { isAscii } from "node:buffer";
 import { createReadStream } from "node:fs";
 import { StringDecoder } from "node:string_decoder";
 import { BoundedText } from "../../io/field-limit.js";
+import { startsWithUtf16Bom } from "../../io/lines.js";
 import { BenchFileError } from "./errors.js";
 
 export interface DelimitedRecord {
@@ -247,7 +248,7 @@ export async function* readDelimitedFile(path: string, delimiter: string, limits
       if (chunk.length === 0) continue;
       if (!started) {
         started = true;
-        if (chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
+        if (startsWithUtf16Bom(chunk)) {
           throw new BenchFileError(path, "the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8 (in Excel: CSV UTF-8, or Unicode Text re-saved as UTF-8)");
         }
       }

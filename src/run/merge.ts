@@ -85,7 +85,8 @@ function checkShards(shards: ShardDir[], out: string): ShardDir[] {
     if (b.kind !== a.kind) throw new InputError(`cannot merge a ${a.kind} shard (${name(first)}) with a ${b.kind} shard (${name(s)})`);
     if (b.shard.count !== a.shard.count) throw mismatch("the number of shards", a.shard.count, b.shard.count);
     if (b.seed !== a.seed) throw mismatch("--seed", a.seed, b.seed);
-    if (b.mmif_version !== a.mmif_version || b.format_version !== a.format_version) throw mismatch("the mmif version", a.mmif_version, b.mmif_version);
+    if (b.mmif_version !== a.mmif_version) throw mismatch("the mmif version", a.mmif_version, b.mmif_version);
+    if (b.format_version !== a.format_version) throw mismatch("the shard.json format_version", a.format_version, b.format_version);
     for (const key of new Set([...Object.keys(a.config), ...Object.keys(b.config)])) {
       if (JSON.stringify(a.config[key]) !== JSON.stringify(b.config[key])) throw mismatch(flagName(key), a.config[key] ?? null, b.config[key] ?? null);
     }

@@ -193,6 +193,15 @@ describe("shards and merge (--shard i/n, mmif merge)", () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--threshold differs: "0\.8" in .*, "0\.5" in /);
 
+    // A shard written by another format of shard.json (the same mmif version) is named by that, not by the version.
+    const otherFormat = join(dir, "gen-format-1");
+    cpSync(parts[1]!, otherFormat, { recursive: true });
+    const manifest = JSON.parse(read(otherFormat, "shard.json")) as { format_version: number };
+    writeFileSync(join(otherFormat, "shard.json"), JSON.stringify({ ...manifest, format_version: manifest.format_version + 1 }));
+    r = await runCli(["merge", parts[0]!, otherFormat, parts[2]!, "--out", join(dir, "bad-format")]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`cannot merge: the shard.json format_version differs: ${manifest.format_version} in .*, ${manifest.format_version + 1} in `));
+
     r = await runCli(["merge", parts[0]!, join(dir, "dpo-1"), parts[2]!, "--out", join(dir, "bad-3")]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /cannot merge a generate shard .* with a dpo shard/);

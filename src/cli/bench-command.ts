@@ -1,5 +1,6 @@
 // What `mmif eval` and `mmif score` share: load the bench, judge, summarise, write the outputs, print the table.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { sameFile } from "../io/paths.js";
 import { join, resolve } from "node:path";
 import { loadBench } from "../bench/load/index.js";
@@ -67,6 +68,13 @@ function warn(message: string): void {
   process.stderr.write(`mmif: ${message}\n`);
 }
 
+/** A folder for a dry run's decoded images, removed when the process exits (however it exits). */
+function temporaryImageDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "mmif-dry-run-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 /** The first N main items and their aux rows. */
 export function limitRows(rows: readonly BenchRow[], limit: number | undefined): BenchRow[] {
   if (limit === undefined) return [...rows];
@@ -96,9 +104,11 @@ export async function checkBenchRun(flags: JudgeFlags, parts: Pick<BenchCommandP
   const limits = { maxFieldBytes: fieldLimit! };
 
   const out = resolve(flags.out);
-  mkdirSync(out, { recursive: true });
+  // A dry run leaves --out as it is: a TSV's images are decoded into a temporary folder, removed on exit.
+  const imageDir = flags.dryRun ? temporaryImageDir() : join(out, "images");
+  if (!flags.dryRun) mkdirSync(out, { recursive: true });
   const bench = await benchFile(flags.bench, flags.quiet);
-  const loaded = await loadBench(bench, { imageDir: join(out, "images"), imageRoot: flags.imageRoot, ...limits });
+  const loaded = await loadBench(bench, { imageDir, imageRoot: flags.imageRoot, ...limits });
   const limited = limitRows(loaded.rows, limit);
   const found = checkBench(loaded, limited);
   const pre = parts.preflight ? await parts.preflight(limited, limits) : { problems: [], badIds: new Set<string>() };
@@ -196,5 +206,5 @@ export async function runBenchCommand(flags: JudgeFlags, parts: BenchCommandPart
       warn(`${c.failed_items} item(s) and ${c.failed_constraints} constraint(s) could not be judged; see results.jsonl (profile ${profile.name})`);
     }
     return finishRun(run, verdict);
-  });
+  }, { dryRun: flags.dryRun });
 }

@@ -136,5 +136,5 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
       `mmif dpo: ${stats.status === "complete" ? "" : `${stats.status.toUpperCase()}: `}${stats.items_used} kept items: ${stats.pairs} pairs, ${stats.dropped} dropped, ${stats.failed} failed; outputs in ${out}\n`,
     );
     return finishRun(run, stats, issues.length > 0);
-  });
+  }, { dryRun: flags.dryRun });
 }

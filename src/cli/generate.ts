@@ -256,7 +256,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
         `outputs in ${out}\n`,
     );
     return finishRun(run, s, issues.length > 0);
-  });
+  }, { dryRun: flags.dryRun });
 }
 
 /** `--dry-run`: the filter and the input checks ran as in a real run; print the calls it would make, and make none. */

@@ -20,7 +20,7 @@ import { onInterrupt } from "./interrupt.js";
 import { progressFor } from "./progress-view.js";
 
 export interface ModelRun {
-  /** The absolute --out folder (created, locked). */
+  /** The absolute --out folder (created, locked; a dry run only reads it). */
   out: string;
   ledger: Ledger;
   events: ModelEvents;
@@ -46,14 +46,18 @@ function warn(message: string): void {
   process.stderr.write(`mmif: ${message}\n`);
 }
 
-/** Runs `body` holding the lock of `outDir`; the ledger is closed and the lock released on every exit. */
-export async function withModelRun<T>(command: string, outDir: string, quiet: boolean | undefined, body: (run: ModelRun) => Promise<T>): Promise<T> {
+/**
+ * Runs `body` holding the lock of `outDir`; the ledger is closed and the lock released on every exit.
+ * `dryRun`: the folder is only read, never written (not even made): no lock, no tidying, the ledger a copy in memory.
+ */
+export async function withModelRun<T>(command: string, outDir: string, quiet: boolean | undefined, body: (run: ModelRun) => Promise<T>, options: { dryRun?: boolean } = {}): Promise<T> {
   const out = resolve(outDir);
-  const lock = acquireRunLock(out, command);
+  const dryRun = options.dryRun === true;
+  const lock = dryRun ? undefined : acquireRunLock(out, command);
   // Holding the lock, the folder is ours: half-written files of killed runs go, and ours go on any exit.
-  removeLeftoverTemps(out);
-  const untidy = tidyOnExit(out);
-  const ledger = new Ledger(join(out, "ledger.sqlite"));
+  if (!dryRun) removeLeftoverTemps(out);
+  const untidy = dryRun ? () => {} : tidyOnExit(out);
+  const ledger = new Ledger(join(out, "ledger.sqlite"), { snapshot: dryRun });
   const { events, view } = progressFor(quiet);
   const session = new ModelSession(ledger, events);
   // Signals are handled for the whole run, not only while calls are made: a second Ctrl-C while the outputs are
@@ -90,7 +94,7 @@ export async function withModelRun<T>(command: string, outDir: string, quiet: bo
     detachInterrupt();
     ledger.close();
     untidy();
-    lock.release();
+    lock?.release();
   }
 }
 

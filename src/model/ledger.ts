@@ -3,7 +3,7 @@
  * the resume record: a successful call is never sent again, and a process killed with SIGKILL loses at most the
  * calls that were in flight (each success is committed the moment it arrives).
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { RequestPacker } from "./ledger-requests.js";
@@ -111,6 +111,27 @@ function migrate(db: Database.Database): void {
   }).immediate();
 }
 
+/**
+ * The bytes of the database at `path` with everything committed, read without writing beside it: a read-only
+ * connection to a WAL database makes its -wal and -shm files when they are missing and cannot remove them, so
+ * that is done only when they exist (a run is working, or was killed); otherwise the file alone holds every
+ * commit. The copy is marked as a rollback-journal database (header bytes 18–19), as an in-memory one must be.
+ */
+function snapshotBytes(path: string): Buffer | undefined {
+  if (!existsSync(path)) return undefined;
+  let bytes: Buffer;
+  if (existsSync(`${path}-wal`)) {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    try {
+      bytes = db.serialize();
+    } finally {
+      db.close();
+    }
+  } else bytes = readFileSync(path);
+  if (bytes.length >= 20) bytes[18] = bytes[19] = 1;
+  return bytes;
+}
+
 interface Row {
   key: string;
   model: string;
@@ -151,11 +172,20 @@ export class Ledger {
   private readonly packer: RequestPacker;
   private pending: Array<{ record: SuccessRecord; resolve: () => void; reject: (e: unknown) => void }> = [];
 
-  /** Opens (creating if needed) the ledger at `path`; ":memory:" gives a throwaway one. */
-  constructor(readonly path: string) {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
+  /**
+   * Opens (creating if needed) the ledger at `path`; ":memory:" gives a throwaway one. `snapshot`: a copy in memory
+   * of what the file holds (empty when there is none), for a dry run, which must leave the file as it is.
+   */
+  constructor(
+    readonly path: string,
+    options: { snapshot?: boolean } = {},
+  ) {
+    if (options.snapshot) this.db = new Database(snapshotBytes(path) ?? ":memory:");
+    else {
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path);
+      this.db.pragma("journal_mode = WAL");
+    }
     // NORMAL in WAL mode: a committed call survives the process being killed (not a power cut), at far less cost.
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");

@@ -3,7 +3,8 @@
 // script keeps every constraint, so the expected values are exact); after the run, a dry run sees them all paid.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
@@ -11,6 +12,7 @@ import { getSubcategory } from "../../src/constraints/taxonomy.js";
 import { Ledger } from "../../src/model/ledger.js";
 import { inShard, sha256Text } from "../../src/run/shard.js";
 import { runCli, tempDir } from "../helpers/cli.js";
+import { folderSnapshot } from "../helpers/folder.js";
 import { engineScript as script } from "../helpers/engine-script.js";
 import { lastUserText, replies, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
 
@@ -156,6 +158,32 @@ describe("--dry-run of generate and dpo", () => {
     assert.deepEqual(p.stages["tasks tasks"], [3, 1]);
     for (const [k, n] of Object.entries(held)) assert.equal(p.stages[k]![1], n, `${k}: the ledger's calls of the first input`);
     assert.match(p.cost, /no price given/);
+  });
+
+  it("a dry run leaves the run folder as it was: nothing created in a new one, nothing changed in a used one, and it reads one another run holds", async () => {
+    const fresh = join(dir, "gen-untouched");
+    const dry = await generate(fresh, ["--dry-run"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(existsSync(fresh), false, "no --out folder, ledger or lock made");
+    const dpoFresh = join(dir, "dpo-untouched");
+    assert.equal((await dpo(join(dir, "gen", "items.jsonl"), dpoFresh, ["--dry-run"])).code, 0);
+    assert.equal(existsSync(dpoFresh), false);
+
+    // A used folder (the finished run of the first test), held by a live run: every file stays byte for byte.
+    const used = join(dir, "gen");
+    writeFileSync(join(used, ".mmif-lock"), JSON.stringify({ pid: process.pid, host: hostname(), command: "generate", started_at: new Date().toISOString() }));
+    writeFileSync(join(used, `stats.json.tmp-${2 ** 22 + 1}`), "a dead process's half-written file");
+    try {
+      const before = folderSnapshot(used);
+      const held = await generate(used, ["--dry-run"]);
+      assert.equal(held.code, 0, held.stderr);
+      assert.ok(Object.values(plan(held.stdout).stages).every(([n, inLedger]) => n === inLedger), "the ledger was read: every call is already paid");
+      assert.deepEqual(folderSnapshot(used), before, "ledger, lock, outputs and leftovers untouched");
+      assert.equal((await generate(used)).code, 2, "a real run still refuses the held folder");
+    } finally {
+      rmSync(join(used, ".mmif-lock"));
+      rmSync(join(used, `stats.json.tmp-${2 ** 22 + 1}`));
+    }
   });
 
   it("generate: an unset key variable stops the dry run as it stops a run (exit 2, nothing sent)", async () => {

@@ -10,6 +10,8 @@ import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
 import { lastUserText, replies, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
 import { MMIF, runCli, tempDir } from "../helpers/cli.js";
+import { folderSnapshot } from "../helpers/folder.js";
+import { closedPort } from "../helpers/closed-port.js";
 
 const rule = (func: string, params: unknown[]) => ({ method: "rule_based", verify_funcs: [{ func, params }] });
 const C1 = {
@@ -401,6 +403,36 @@ describe("mmif eval / mmif score end to end", () => {
     assert.deepEqual(counts(second), { "vlm answer": [6, 6], "judge judge:direct": [1, 1], "judge judge:cmp": [2, 2], "judge judge:perception": [2, 2] }, "every call, the judges' too, is already in the ledger");
     assert.equal(second.cost, "0.0000", "nothing left to pay");
     assert.equal(server.chatRequests().length, before + calls.length);
+  });
+
+  it("--dry-run leaves --out as it was: a new folder is not made (TSV images decoded elsewhere), a used one keeps every byte", async () => {
+    const fresh = join(dir, "out-dry-run-untouched");
+    const dry = await runCli(evalArgs(benches.tsv, fresh, ["--dry-run"]));
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal(existsSync(fresh), false, "no --out folder, images/, ledger or lock made");
+    const used = join(dir, "out-tsv");
+    const before = folderSnapshot(used);
+    const again = await runCli(evalArgs(benches.tsv, used, ["--dry-run"]));
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(folderSnapshot(used), before);
+    const s = await runCli(["score", "--bench", benches.tsv, "--predictions", join(used, "predictions.jsonl"), "--judge", "judge", "--judge-base-url", server.url, "--out", fresh, "--quiet", "--dry-run"]);
+    assert.equal(s.code, 0, s.stderr);
+    assert.equal(existsSync(fresh), false);
+  });
+
+  it("--dry-run contacts no endpoint: an unset key variable is refused (exit 2) as in a run, an unreachable endpoint is not noticed", async () => {
+    const out = join(dir, "out-dry-run-endpoints");
+    for (const flag of ["--api-key-env", "--judge-api-key-env"]) {
+      const r = await runCli(evalArgs(benches.ours, out, ["--dry-run", flag, "MMIF_DRY_RUN_UNSET_KEY"]));
+      assert.equal(r.code, 2, `${flag}: ${r.stderr}`);
+      assert.match(r.stderr, /MMIF_DRY_RUN_UNSET_KEY/);
+      assert.equal(r.stdout, "", "no plan printed");
+    }
+    const nowhere = `http://127.0.0.1:${await closedPort()}/v1`;
+    const r = await runCli(evalArgs(benches.ours, out, ["--dry-run", "--base-url", nowhere, "--judge-base-url", nowhere]));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^vlm \| answer \| 6 \| 0 \|/m);
+    assert.equal(existsSync(out), false);
   });
 
   it("--dry-run after a partial run (--limit 2) counts that run's calls as paid and prices only the rest", async () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, it } from "node:test";
@@ -277,5 +277,45 @@ describe("Ledger requests (format 2): restored byte for byte", () => {
     const again = new Ledger(path);
     assert.equal(again.request("kept"), '{"messages":"recorded after the rollback"}');
     again.close();
+  });
+});
+
+describe("a ledger snapshot (a dry run's view)", () => {
+  const call = (key: string) => ({ key, model: "m", stage: "s", request: `{"q":"${key}"}`, content: `answer ${key}`, finishReason: "stop", usage: { promptTokens: 3, completionTokens: 4 }, latencyMs: 1, attempts: 1 });
+  const listing = (dir: string) => readdirSync(dir).sort();
+
+  it("holds every commit, also those still in the WAL of a run that is writing, and leaves the folder as it was", async () => {
+    const dir = tempDir();
+    const path = join(dir, "ledger.sqlite");
+    const closed = new Ledger(path);
+    await closed.commitSuccess(call("a"));
+    closed.close();
+    const bytes = readFileSync(path);
+    assert.deepEqual(listing(dir), ["ledger.sqlite"]);
+    const copy = new Ledger(path, { snapshot: true });
+    assert.equal(copy.get("a")?.content, "answer a");
+    await copy.commitSuccess(call("b")); // written to the copy only
+    copy.close();
+    assert.deepEqual(listing(dir), ["ledger.sqlite"], "no -wal or -shm left beside a closed ledger");
+    assert.ok(readFileSync(path).equals(bytes), "the file is unchanged");
+
+    const writing = new Ledger(path); // a run at work: its commits sit in the WAL
+    await writing.commitSuccess(call("c"));
+    const during = listing(dir);
+    const seen = new Ledger(path, { snapshot: true });
+    assert.equal(seen.get("c")?.content, "answer c");
+    assert.equal(seen.get("b"), undefined);
+    seen.close();
+    assert.deepEqual(listing(dir), during);
+    assert.equal(writing.get("c")?.status, "ok", "the writer goes on");
+    writing.close();
+  });
+
+  it("is empty, and makes nothing, where there is no ledger", () => {
+    const dir = tempDir();
+    const none = new Ledger(join(dir, "sub", "ledger.sqlite"), { snapshot: true });
+    assert.equal(none.get("a"), undefined);
+    none.close();
+    assert.deepEqual(listing(dir), []);
   });
 });

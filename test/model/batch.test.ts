@@ -182,6 +182,20 @@ describe("BatchQueue against the scripted server (Files + Batches API through th
     });
   }
 
+  it("a call whose wire body cannot be built fails and is not counted as out in a batch", async () => {
+    const dir = tempDir();
+    const ledger = new Ledger(join(dir, "ledger.sqlite"));
+    const queue = new BatchQueue(ledger, { mode: "file", dir, discount: 1 });
+    const endpoint = testClient(server).endpoint;
+    // As a client whose image hashed but cannot be prepared for sending.
+    const caller = { endpoint, wireBody: async () => Promise.reject(new Error("image: truncated PNG")) };
+    await queue.begin();
+    await assert.rejects(queue.defer(caller, "k-bad", "{}", userText("x"), STAGE), /truncated PNG/);
+    assert.equal(queue.deferredCount, 0, "a run with nothing out must not exit 75 'incomplete by design'");
+    assert.deepEqual(await queue.submit(), { calls: 0, batches: 0, files: [] });
+    ledger.close();
+  });
+
   it("file mode writes one file per model and imports an engine's output by custom_id", async () => {
     const dir = tempDir();
     const ledger = new Ledger(join(dir, "ledger.sqlite"));

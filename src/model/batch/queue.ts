@@ -138,7 +138,14 @@ export class BatchQueue {
       };
       this.groups.set(groupKey, group);
     }
-    const body = await caller.wireBody(request);
+    let body: unknown;
+    try {
+      body = await caller.wireBody(request);
+    } catch (e) {
+      // Not in the wave after all (an image that hashes but cannot be prepared): the call fails, it is not pending.
+      this.deferred.delete(key);
+      throw e;
+    }
     const part = group.splitter.add(inputLine(key, body));
     group.calls.push({ key, model, stage: context.stage, request: canonicalJson, part });
     throw new CallPendingError(model, context.stage, key);

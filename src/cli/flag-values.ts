@@ -40,7 +40,8 @@ export function numberIn(value: string, flag: string, min = -Infinity, max = Inf
 /** `--price in,out`: USD per million input and output tokens. */
 export function parsePrice(value: string | undefined, flag: string): { input: number; output: number } | undefined {
   if (value === undefined) return undefined;
-  const parts = value.split(",").map(Number);
+  // Number("") is 0: an empty part ("2.5," by a slip) must be refused, not priced at nothing.
+  const parts = value.split(",").map((p) => (p.trim() === "" ? NaN : Number(p)));
   if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x) || x < 0)) {
     throw new UsageError(`${flag} takes two prices in USD per million tokens, input and output, like 2.5,10; got "${value}"`);
   }

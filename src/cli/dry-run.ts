@@ -12,7 +12,7 @@ export interface DryRunFlags {
 export function addDryRunFlag(cmd: Command, prices: string): Command {
   return cmd.option(
     "--dry-run",
-    `check everything a run checks, then print the calls, estimated tokens and cost per model and stage (with ${prices}), counting what the ledger already holds; no model call`,
+    `check everything a run checks, then print the calls, estimated tokens and cost per model and stage (with ${prices}), counting what the ledger already holds; no model call, and nothing written to --out`,
   );
 }
 

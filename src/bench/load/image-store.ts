@@ -41,7 +41,7 @@ export class ImageStore {
       this.written++;
     }
     this.known.set(name, path);
-    await rememberFileHash(path, sha); // the model layer keys calls on this hash: no second read of the file
+    await rememberFileHash(path, sha, { immutable: true }); // the model layer keys calls on this hash: no second read of the file, no stat per call
     return path;
   }
 }

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { ByteBudget } from "./budget.js";
+import { ByteBudget } from "./byte-budget.js";
 import { ImageError } from "./errors.js";
 import { streamUrl } from "./download.js";
 import { checkOptions, decodeBase64, fileProblem, limitsOf, sourceLabel } from "./load.js";
@@ -19,6 +19,8 @@ interface CachedHash {
   size: number;
   mtimeMs: number;
   sha256: string;
+  /** A file this process wrote under its content hash (a benchmark's decoded images): trusted without a stat. */
+  immutable?: boolean;
 }
 
 // Bounded, so a run over a million distinct files keeps at most this many 64-character strings.
@@ -63,19 +65,22 @@ async function streamFileHash(absPath: string, label: string): Promise<string> {
 
 /**
  * Records the sha256 of a file the caller has just written from bytes it hashed (a benchmark's decoded images),
- * so keying calls on it does not read the file again.
+ * so keying calls on it does not read the file again. `immutable`: the file is named by its content and only
+ * ever replaced by the same bytes, so later calls trust the entry without a stat each (three per call before).
  */
-export async function rememberFileHash(path: string, sha256: string): Promise<void> {
+export async function rememberFileHash(path: string, sha256: string, options: { immutable?: boolean } = {}): Promise<void> {
   const absPath = resolve(path);
   const info = await stat(absPath);
   fileHashes.delete(absPath);
-  fileHashes.set(absPath, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
+  fileHashes.set(absPath, { size: info.size, mtimeMs: info.mtimeMs, sha256, ...(options.immutable ? { immutable: true } : {}) });
   if (fileHashes.size > CACHE_LIMIT) fileHashes.delete(fileHashes.keys().next().value!);
 }
 
 /** sha256 of a file's bytes, remembered per (absolute path, size, mtimeMs): an unchanged file is read once. */
 export async function fileHash(path: string): Promise<string> {
   const absPath = resolve(path);
+  const trusted = fileHashes.get(absPath);
+  if (trusted?.immutable) return trusted.sha256;
   let info;
   try {
     info = await stat(absPath);
@@ -101,6 +106,12 @@ export async function fileHash(path: string): Promise<string> {
   fileHashes.set(absPath, { size: info.size, mtimeMs: info.mtimeMs, sha256 });
   if (fileHashes.size > CACHE_LIMIT) fileHashes.delete(fileHashes.keys().next().value!);
   return sha256;
+}
+
+/** The size of a file remembered as immutable (see rememberFileHash), without touching the disk. */
+export function knownFileSize(path: string): number | undefined {
+  const cached = fileHashes.get(resolve(path));
+  return cached?.immutable ? cached.size : undefined;
 }
 
 async function urlHash(url: string, options: ImageOptions): Promise<string> {

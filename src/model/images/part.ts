@@ -6,6 +6,7 @@ import { ImageError } from "./errors.js";
 import { FORMAT_NAMES, MIME_TYPES, SENDABLE_FORMATS, SUPPORTED_LIST, describeUnknownBytes, sniffImageFormat } from "./formats.js";
 import { bytesHash, combineHash, fileHash } from "./hash.js";
 import { checkOptions, loadImageBytes, sourceLabel } from "./load.js";
+import { pngHeaderSize, provenPngSize } from "./png-check.js";
 import type { ImageFormat, ImageOptions, ImagePart, ImagePartInfo, ImageSource } from "./types.js";
 
 // "error", not sharp's default "warning": truncated data fails either way, but JPEGs with harmless warnings
@@ -25,42 +26,49 @@ function rememberVerified(sha256: string, size: { width: number; height: number 
   verified.set(sha256, size);
 }
 
-// Images re-encoded (downscaled or converted) are kept, so each distinct image is prepared once per run however
-// many calls send it: a model, then several judges. Bounded by bytes, least recently used out first; images sent
-// as they are need no entry (their file is the prepared form).
-const PREPARED_LIMIT_BYTES = 64 * 1024 * 1024;
-const prepared = new Map<string, Prepared>();
-let preparedBytes = 0;
-let preparedHits = 0;
+// Each distinct image is prepared once and its data URL kept, so the calls that send it again — a model, then
+// several judges, then the same image's other rows — neither read, decode, re-encode nor base64 it again, and
+// share one string. Bounded by the URLs' size, least recently used out first.
+const SENT_LIMIT_CHARS = 64 * 1024 * 1024;
+interface Sent {
+  url: string;
+  info: ImagePartInfo;
+  /** The source's size before preparation, which a caller's `maxBytes` applies to. */
+  originalBytes: number;
+}
+const sent = new Map<string, Sent>();
+let sentChars = 0;
+let sentHits = 0;
+const preparing = new Map<string, Promise<Sent>>();
 
-function rememberPrepared(sha256: string, image: Prepared): void {
-  if (image.bytes.length > PREPARED_LIMIT_BYTES / 4) return;
-  const old = prepared.get(sha256);
-  if (old) preparedBytes -= old.bytes.length;
-  prepared.delete(sha256);
-  prepared.set(sha256, image);
-  preparedBytes += image.bytes.length;
-  for (const [key, old] of prepared) {
-    if (preparedBytes <= PREPARED_LIMIT_BYTES) break;
-    prepared.delete(key);
-    preparedBytes -= old.bytes.length;
+function rememberSent(sha256: string, image: Sent): void {
+  if (image.url.length > SENT_LIMIT_CHARS / 4) return;
+  const old = sent.get(sha256);
+  if (old) sentChars -= old.url.length;
+  sent.delete(sha256);
+  sent.set(sha256, image);
+  sentChars += image.url.length;
+  for (const [key, old] of sent) {
+    if (sentChars <= SENT_LIMIT_CHARS) break;
+    sent.delete(key);
+    sentChars -= old.url.length;
   }
 }
 
-/** A prepared image already made for this content hash, marked most recently used. */
-function recallPrepared(sha256: string): Prepared | undefined {
-  const image = prepared.get(sha256);
+/** The image already prepared for this content hash, marked most recently used. */
+function recallSent(sha256: string): Sent | undefined {
+  const image = sent.get(sha256);
   if (image) {
-    preparedHits++;
-    prepared.delete(sha256);
-    prepared.set(sha256, image);
+    sentHits++;
+    sent.delete(sha256);
+    sent.set(sha256, image);
   }
   return image;
 }
 
-/** For tests and diagnostics: how many re-encoded images are kept, their bytes, and how often one was reused. */
+/** For tests and diagnostics: how many prepared images are kept (as data URLs), their size, and how often one was reused. */
 export function preparedImageStats(): { entries: number; bytes: number; hits: number } {
-  return { entries: prepared.size, bytes: preparedBytes, hits: preparedHits };
+  return { entries: sent.size, bytes: sentChars, hits: sentHits };
 }
 
 interface Prepared {
@@ -121,6 +129,15 @@ async function prepare(bytes: Buffer, label: string, options: ImageOptions, sha2
   // The hash covers the options, so an image verified under them is sent as it is again.
   const known = SENDABLE_FORMATS.has(format) ? verified.get(sha256) : undefined;
   if (known) return { bytes, format, sourceFormat: format, width: known.width, height: known.height, resized: false };
+  // A PNG that fits is proven intact without decoding its pixels when it can be (see png-check.ts).
+  const header = format === "png" ? pngHeaderSize(bytes) : undefined;
+  if (header && !fittedSize(header.width, header.height, options.maxSide, options.maxPixels)) {
+    const proven = await provenPngSize(bytes);
+    if (proven) {
+      rememberVerified(sha256, proven);
+      return { bytes, format, sourceFormat: format, width: proven.width, height: proven.height, resized: false };
+    }
+  }
   try {
     const image = openImage(bytes, format, label);
     const meta = await image.metadata(); // header only: cheap, but blind to truncation
@@ -170,17 +187,29 @@ export async function toImagePart(
     original = await loadImageBytes(source, options);
     sha256 = combineHash(bytesHash(original), options);
   }
-  let prepared = recallPrepared(sha256);
-  if (!prepared) {
-    original ??= await loadImageBytes(source, options);
-    prepared = await prepare(original, label, options, sha256);
-    if (prepared.bytes !== original) rememberPrepared(sha256, prepared);
+  // The caller's size limit applies to the source however it was prepared before: over it, loading refuses it.
+  const fits = (image: Sent) => options.maxBytes === undefined || image.originalBytes <= options.maxBytes;
+  let image = recallSent(sha256);
+  if (!image || !fits(image)) {
+    // Calls that ask for one image at once (a main row and its aux rows) share its preparation.
+    let pending = preparing.get(sha256);
+    if (!pending) {
+      const bytes = original;
+      pending = (async () => {
+        const loaded = bytes ?? (await loadImageBytes(source, options));
+        const prepared = await prepare(loaded, label, options, sha256);
+        const { format, sourceFormat, width, height, resized } = prepared;
+        const url = `data:${MIME_TYPES[format]};base64,${prepared.bytes.toString("base64")}`;
+        const made: Sent = { url, info: { format, sourceFormat, width, height, bytes: prepared.bytes.length, resized, sha256 }, originalBytes: loaded.length };
+        rememberSent(sha256, made);
+        return made;
+      })().finally(() => preparing.delete(sha256));
+      preparing.set(sha256, pending);
+    }
+    image = await pending;
+    if (!fits(image)) await loadImageBytes(source, options); // throws the size-limit error
   }
-  const url = `data:${MIME_TYPES[prepared.format]};base64,${prepared.bytes.toString("base64")}`;
+  const { url, info } = image;
   const image_url: ImagePart["image_url"] = options.detail === undefined ? { url } : { url, detail: options.detail };
-  const { format, sourceFormat, width, height, resized } = prepared;
-  return {
-    part: { type: "image_url", image_url },
-    info: { format, sourceFormat, width, height, bytes: prepared.bytes.length, resized, sha256 },
-  };
+  return { part: { type: "image_url", image_url }, info: { ...info } };
 }

@@ -4,14 +4,14 @@
  * through the endpoint's scheduler with the official OpenAI SDK (its own retries off: the scheduler owns them).
  */
 import OpenAI from "openai";
-import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import type { ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { canonicalRequest, requestKey, stableStringify } from "./canonical.js";
 import { readAnswer, type Answer } from "./answer.js";
 import type { BatchCaller } from "./batch/queue.js";
 import { AttemptDeadlineError, classifyError } from "./classify.js";
 import { costOf, type Endpoint } from "./endpoint.js";
 import type { Ledger } from "./ledger.js";
-import { oneChunk, requestBody, toWireMessages, withImageBudget } from "./messages.js";
+import { bodyStream, requestChunks, toWireDraft, toWireMessages, withImageBudget } from "./messages.js";
 import type { ModelEvents } from "./progress.js";
 import { ModelCallError } from "./errors.js";
 import { CallFailedError, Scheduler, SchedulerStoppedError, type RetryDecision } from "./scheduler.js";
@@ -152,9 +152,13 @@ export class ModelClient {
 
   /** The request exactly as it goes on the wire, online or as the body of a batch line. */
   async wireBody(request: ChatRequest): Promise<ChatCompletionCreateParamsNonStreaming> {
+    return this.bodyWith(await toWireMessages(this.withImageLimits(request).messages), request);
+  }
+
+  private bodyWith(messages: ChatCompletionMessageParam[], request: ChatRequest): ChatCompletionCreateParamsNonStreaming {
     return {
       model: this.endpoint.model,
-      messages: await toWireMessages(this.withImageLimits(request).messages),
+      messages,
       ...this.endpoint.params,
       ...request.params,
       ...(request.responseFormat ? { response_format: request.responseFormat } : {}),
@@ -172,18 +176,19 @@ export class ModelClient {
         async () =>
           withImageBudget(request.messages, async () => {
             attemptStarted = performance.now();
-            // Images are read and encoded here, per attempt, and dropped with the request body afterwards.
-            const body = await this.wireBody(request);
+            // Images are prepared here (or taken from the images' cache), per attempt. The body is the request's
+            // JSON with each image's data URL as a chunk of its own, shared by every call sending that image: not
+            // copied, not scanned by JSON.stringify (~9 ms per 1.4 MB URL). As a stream of chunks, fetch does not
+            // copy it either (a byte body it copies twice); the length header keeps it a plain, not chunked, request.
+            const draft = await toWireDraft(this.withImageLimits(request).messages);
+            const body = this.bodyWith(draft.messages, request);
+            const chunks = requestChunks(body, draft);
             const deadline = AbortSignal.timeout(this.endpoint.timeoutMs);
             try {
-              // requestBody serialises large images without rescanning them. The bytes go to fetch as a one-chunk
-              // stream: a byte body it would copy twice on the way to the socket (a 1.4 MB image body: ~4 ms of CPU
-              // and as much garbage per call); the length header keeps it a plain request, not a chunked one.
-              const bytes = requestBody(body);
               const completion = await this.sdk.chat.completions.create(body, {
                 signal: deadline,
-                body: oneChunk(bytes),
-                headers: { "content-type": "application/json", "content-length": String(bytes.length) },
+                body: bodyStream(chunks),
+                headers: { "content-type": "application/json", "content-length": String(chunks.reduce((n, c) => n + c.length, 0)) },
               });
               return readAnswer(completion);
             } catch (error) {

@@ -1,14 +1,20 @@
 // Our chat messages → the OpenAI wire format, reading and encoding images only now, at send time.
 import type { ChatCompletionContentPart, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import { imageBudget, sourceBytes, toImagePart } from "./images.js";
+import { imageBudget, isPrepared, preparedImage, sourceBytes } from "./images.js";
 import type { ChatMessage } from "./types.js";
 
-/** The source bytes of a request's images, as the image budget counts them. */
+/**
+ * The source bytes of a request's images, as the image budget counts them. An image already kept prepared
+ * counts nothing: its calls share bytes already in memory, so a judge call for an image the model was just
+ * sent goes ahead of calls still waiting to read new images (and finds the image still kept).
+ */
 export async function imageBytesOf(messages: readonly ChatMessage[]): Promise<number> {
   let total = 0;
   for (const m of messages) {
     if (typeof m.content === "string") continue;
-    for (const p of m.content) if (p.type === "image") total += await sourceBytes(p.source);
+    for (const p of m.content) {
+      if (p.type === "image" && !isPrepared(p.source, { maxSide: p.maxSide, maxPixels: p.maxPixels })) total += await sourceBytes(p.source);
+    }
   }
   return total;
 }
@@ -28,59 +34,74 @@ export async function withImageBudget<T>(messages: readonly ChatMessage[], send:
   }
 }
 
-export async function toWireMessages(messages: readonly ChatMessage[]): Promise<ChatCompletionMessageParam[]> {
-  return Promise.all(
-    messages.map(async (m): Promise<ChatCompletionMessageParam> => {
-      if (typeof m.content === "string") return { role: m.role, content: m.content } as ChatCompletionMessageParam;
-      const parts: ChatCompletionContentPart[] = await Promise.all(
-        m.content.map(async (p): Promise<ChatCompletionContentPart> =>
-          p.type === "text" ? { type: "text", text: p.text } : (await toImagePart(p.source, { detail: p.detail, maxSide: p.maxSide, maxPixels: p.maxPixels })).part,
-        ),
-      );
-      // Only user messages may carry images on the wire; system/assistant parts are text here by construction.
-      return { role: m.role, content: parts } as ChatCompletionMessageParam;
-    }),
-  );
+/**
+ * Our messages in the wire format with each image's data URL left out: in its place a marker string, and the
+ * URL's bytes (shared with every call sending that image) in `images`, in the order JSON.stringify meets them.
+ */
+export interface WireDraft {
+  messages: ChatCompletionMessageParam[];
+  images: Buffer[];
+  /** Marker `i` stands for `images[i]`. */
+  marker: (i: number) => string;
 }
 
-// Data URLs as toImagePart makes them: a media type and base64, none of which JSON escapes.
-const DATA_URL = /^data:image\/[a-z0-9.+-]+;base64,/;
+export async function toWireDraft(messages: readonly ChatMessage[]): Promise<WireDraft> {
+  const nonce = Math.random().toString(36).slice(2);
+  const marker = (i: number) => `mmif-image-${nonce}-${i}`;
+  const images: Buffer[] = [];
+  // Prepared first (concurrently), numbered after, so the numbering follows the messages' order.
+  const prepared = await Promise.all(
+    messages.map((m) =>
+      typeof m.content === "string" ? [] : Promise.all(m.content.map((p) => (p.type === "image" ? preparedImage(p.source, { maxSide: p.maxSide, maxPixels: p.maxPixels }) : undefined))),
+    ),
+  );
+  const wire = messages.map((m, mi): ChatCompletionMessageParam => {
+    if (typeof m.content === "string") return { role: m.role, content: m.content } as ChatCompletionMessageParam;
+    const parts = m.content.map((p, pi): ChatCompletionContentPart => {
+      if (p.type === "text") return { type: "text", text: p.text };
+      const url = marker(images.push(prepared[mi]![pi]!.url) - 1);
+      return { type: "image_url", image_url: p.detail === undefined ? { url } : { url, detail: p.detail } };
+    });
+    // Only user messages may carry images on the wire; system/assistant parts are text here by construction.
+    return { role: m.role, content: parts } as ChatCompletionMessageParam;
+  });
+  return { messages: wire, images, marker };
+}
+
+/** The wire messages with the images' data URLs in them as strings (a batch line; the public wire body). */
+export async function toWireMessages(messages: readonly ChatMessage[]): Promise<ChatCompletionMessageParam[]> {
+  const draft = await toWireDraft(messages);
+  if (draft.images.length === 0) return draft.messages;
+  for (const m of draft.messages) {
+    if (typeof m.content === "string" || !Array.isArray(m.content)) continue;
+    for (const p of m.content as ChatCompletionContentPart[]) {
+      if (p.type === "image_url") p.image_url.url = draft.images[Number(p.image_url.url.slice(p.image_url.url.lastIndexOf("-") + 1))]!.toString("latin1");
+    }
+  }
+  return draft.messages;
+}
 
 /**
- * The request body as the UTF-8 bytes of its JSON, exactly what `JSON.stringify` writes. Image data URLs are
- * copied in as they are instead of going through JSON.stringify (which spends ~9 ms scanning each 1.4 MB URL for
- * characters to escape that base64 never has) and then through a UTF-8 encoder (base64 is ASCII: a plain copy).
- * Bytes rather than text also spare fetch its own encoding of the string: a 1 MB image costs one copy here.
+ * The request body as chunks of the UTF-8 bytes of its JSON — exactly what JSON.stringify of the body with the
+ * images' URLs in place would write — with each image's URL bytes as a chunk of its own. The URLs are neither
+ * copied nor scanned for characters to escape (base64 has none); fetch writes the chunks to the socket as they are.
  */
-export function requestBody(body: object): Buffer {
-  const urls: string[] = [];
-  const nonce = Math.random().toString(36).slice(2);
-  const text = JSON.stringify(body, (key, value: unknown) => {
-    if (key === "url" && typeof value === "string" && value.length > 1024 && DATA_URL.test(value)) {
-      urls.push(value);
-      return `mmif-image-${nonce}-${urls.length - 1}`;
-    }
-    return value;
-  });
-  if (urls.length === 0) return Buffer.from(text);
-  const pieces: string[] = []; // text, url, text, url, ..., text
+export function requestChunks(body: object, draft: Pick<WireDraft, "images" | "marker">): Buffer[] {
+  const text = JSON.stringify(body);
+  const chunks: Buffer[] = [];
   let at = 0;
-  urls.forEach((url, i) => {
-    const marker = `mmif-image-${nonce}-${i}`;
+  draft.images.forEach((image, i) => {
+    const marker = draft.marker(i);
     const found = text.indexOf(marker, at);
-    pieces.push(text.slice(at, found), url);
+    if (found < 0) throw new Error(`internal: image marker ${i} missing from the request body`);
+    chunks.push(Buffer.from(text.slice(at, found)), image);
     at = found + marker.length;
   });
-  pieces.push(text.slice(at));
-  let size = 0;
-  for (let i = 0; i < pieces.length; i++) size += i % 2 === 0 ? Buffer.byteLength(pieces[i]!) : pieces[i]!.length;
-  const out = Buffer.allocUnsafe(size);
-  let offset = 0;
-  for (let i = 0; i < pieces.length; i++) offset += out.write(pieces[i]!, offset, i % 2 === 0 ? "utf8" : "latin1");
-  return out;
+  chunks.push(Buffer.from(text.slice(at)));
+  return chunks;
 }
 
-/** A body as a stream of one chunk, which fetch passes to the socket without copying it. */
-export async function* oneChunk(bytes: Buffer): AsyncGenerator<Buffer> {
-  yield bytes;
+/** A body given as chunks, which fetch passes to the socket one by one without copying them. */
+export async function* bodyStream(chunks: readonly Buffer[]): AsyncGenerator<Buffer> {
+  for (const chunk of chunks) yield chunk;
 }

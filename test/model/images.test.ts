@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -13,6 +14,7 @@ import {
   imageContentHash,
   imageHashCacheStats,
   imageSource,
+  loadImageBytes,
   preparedImageStats,
   sniffImageFormat,
   toImagePart,
@@ -456,5 +458,22 @@ describe("imageContentHash", () => {
 
   test("a URL over the size limit is an ImageError", async () => {
     await assert.rejects(imageContentHash({ url: `${base}/big-chunked` }, { maxBytes: 2048 }), ImageError);
+  });
+});
+
+describe("reading files", () => {
+  test("a regular file is read whole at its size; a named pipe is read to its end, then held to maxBytes", async () => {
+    const file = write("whole.png", fx.png!);
+    assert.deepEqual(await loadImageBytes({ path: file }), fx.png);
+    const fifo = path.join(dir, "pipe.png");
+    execFileSync("mkfifo", [fifo]);
+    const feed = () => {
+      const w = fs.createWriteStream(fifo);
+      w.end(fx.png!);
+    };
+    feed();
+    assert.deepEqual(await loadImageBytes({ path: fifo }), fx.png);
+    feed();
+    await assert.rejects(loadImageBytes({ path: fifo }, { maxBytes: 10 }), /over the 10 bytes limit \(maxBytes\)/);
   });
 });

@@ -1,6 +1,8 @@
-// A bound on the image bytes a process prepares and sends at once. Each call in flight with a 1 MB image holds
-// several copies of it (the file's bytes, base64, the JSON body, the socket's buffer); 64 such calls at once took
-// a full-size `mmif eval` past 1 GB. Calls wait here, first come first served, until their images fit.
+// A bound on the image bytes a process reads and prepares at once. A call that brings in a new 1 MB image holds
+// the file's bytes, its base64 and its data URL while it prepares it; 64 such calls at once took a full-size
+// `mmif eval` past 1 GB. Calls wait here, first come first served, until their images fit. An image already kept
+// prepared (part.ts) is shared by every call sending it and is not counted (messages.ts): memory then stays
+// within this budget's few copies, the kept data URLs (64 MiB), and the URLs of calls in flight.
 import { stat } from "node:fs/promises";
 import { ByteBudget } from "./byte-budget.js";
 import { knownFileSize } from "./hash.js";
@@ -8,7 +10,7 @@ import type { ImageSource } from "./types.js";
 
 export { ByteBudget };
 
-/** Source bytes of images in flight per process: about 4× this in memory while requests are built and sent. */
+/** Source bytes of new images being read and prepared at once per process. */
 export const IMAGE_BYTES_IN_FLIGHT = 16 * 1024 * 1024;
 /** What a URL is counted as before it is downloaded (its size is unknown until then). */
 const URL_ESTIMATE = 1024 * 1024;

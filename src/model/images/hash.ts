@@ -108,6 +108,11 @@ export async function fileHash(path: string): Promise<string> {
   return sha256;
 }
 
+/** The hash last remembered for a file, without checking that it is unchanged: a hint, never a key. */
+export function rememberedFileHash(path: string): string | undefined {
+  return fileHashes.get(resolve(path))?.sha256;
+}
+
 /** The size of a file remembered as immutable (see rememberFileHash), without touching the disk. */
 export function knownFileSize(path: string): number | undefined {
   const cached = fileHashes.get(resolve(path));

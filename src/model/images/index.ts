@@ -5,5 +5,5 @@ export { ImageError } from "./errors.js";
 export { MIME_TYPES, sniffImageFormat } from "./formats.js";
 export { imageSource, loadImageBytes, sourceLabel } from "./load.js";
 export { clearImageHashCache, imageContentHash, imageHashCacheStats, rememberFileHash } from "./hash.js";
-export { preparedImageStats, toImagePart } from "./part.js";
+export { isPrepared, preparedImage, preparedImageStats, toImagePart } from "./part.js";
 export { ByteBudget, IMAGE_BYTES_IN_FLIGHT, imageBudget, sourceBytes } from "./budget.js";

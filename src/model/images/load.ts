@@ -59,11 +59,27 @@ async function readPath(path: string, maxBytes: number): Promise<Buffer> {
   try {
     handle = await open(path, "r");
     // One open file for both the size check and the read, so the file cannot change in between.
-    const { size } = await handle.stat();
+    const info = await handle.stat();
+    const { size } = info;
     if (size > maxBytes) {
       throw new ImageError(path, `the file is ${formatBytes(size)}, over the ${formatBytes(maxBytes)} limit (maxBytes); raise maxBytes or shrink the image`);
     }
-    return await handle.readFile();
+    if (!info.isFile()) {
+      // A pipe or device has no size up front: read it to the end, then apply the limit.
+      const piped = await handle.readFile();
+      if (piped.length > maxBytes) throw new ImageError(path, `the input is ${formatBytes(piped.length)}, over the ${formatBytes(maxBytes)} limit (maxBytes); raise maxBytes or shrink the image`);
+      return piped;
+    }
+    // Read at the size just checked, in one call where the system allows: handle.readFile() would stat again
+    // and read in 512 KiB pieces, each a round trip to the thread pool.
+    const bytes = Buffer.allocUnsafe(size);
+    let filled = 0;
+    while (filled < size) {
+      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
+      if (bytesRead === 0) break; // shrank since the stat: what is there
+      filled += bytesRead;
+    }
+    return filled === size ? bytes : bytes.subarray(0, filled);
   } catch (err) {
     if (err instanceof ImageError) throw err;
     throw new ImageError(path, fileProblem(err), { cause: err });

@@ -4,7 +4,7 @@ import sharp, { type Sharp } from "sharp";
 import { BmpError, decodeBmp } from "./bmp.js";
 import { ImageError } from "./errors.js";
 import { FORMAT_NAMES, MIME_TYPES, SENDABLE_FORMATS, SUPPORTED_LIST, describeUnknownBytes, sniffImageFormat } from "./formats.js";
-import { bytesHash, combineHash, fileHash } from "./hash.js";
+import { bytesHash, combineHash, fileHash, rememberedFileHash } from "./hash.js";
 import { checkOptions, loadImageBytes, sourceLabel } from "./load.js";
 import { pngHeaderSize, provenPngSize } from "./png-check.js";
 import type { ImageFormat, ImageOptions, ImagePart, ImagePartInfo, ImageSource } from "./types.js";
@@ -29,29 +29,30 @@ function rememberVerified(sha256: string, size: { width: number; height: number 
 // Each distinct image is prepared once and its data URL kept, so the calls that send it again — a model, then
 // several judges, then the same image's other rows — neither read, decode, re-encode nor base64 it again, and
 // share one string. Bounded by the URLs' size, least recently used out first.
-const SENT_LIMIT_CHARS = 64 * 1024 * 1024;
+const SENT_LIMIT_BYTES = 64 * 1024 * 1024;
 interface Sent {
-  url: string;
+  /** The data URL's ASCII bytes: requests take them as a chunk of their body, shared, never copied. */
+  url: Buffer;
   info: ImagePartInfo;
   /** The source's size before preparation, which a caller's `maxBytes` applies to. */
   originalBytes: number;
 }
 const sent = new Map<string, Sent>();
-let sentChars = 0;
+let sentBytes = 0;
 let sentHits = 0;
 const preparing = new Map<string, Promise<Sent>>();
 
 function rememberSent(sha256: string, image: Sent): void {
-  if (image.url.length > SENT_LIMIT_CHARS / 4) return;
+  if (image.url.length > SENT_LIMIT_BYTES / 4) return;
   const old = sent.get(sha256);
-  if (old) sentChars -= old.url.length;
+  if (old) sentBytes -= old.url.length;
   sent.delete(sha256);
   sent.set(sha256, image);
-  sentChars += image.url.length;
+  sentBytes += image.url.length;
   for (const [key, old] of sent) {
-    if (sentChars <= SENT_LIMIT_CHARS) break;
+    if (sentBytes <= SENT_LIMIT_BYTES) break;
     sent.delete(key);
-    sentChars -= old.url.length;
+    sentBytes -= old.url.length;
   }
 }
 
@@ -66,9 +67,18 @@ function recallSent(sha256: string): Sent | undefined {
   return image;
 }
 
+/**
+ * Whether a file's image is kept prepared under these options, told from memory alone (no disk access): the
+ * image budget lets such calls through without counting them, since they share bytes already in memory.
+ */
+export function isPrepared(source: ImageSource, options: Pick<ImageOptions, "maxSide" | "maxPixels"> = {}): boolean {
+  const original = "path" in source ? rememberedFileHash(source.path) : undefined;
+  return original !== undefined && sent.has(combineHash(original, options));
+}
+
 /** For tests and diagnostics: how many prepared images are kept (as data URLs), their size, and how often one was reused. */
 export function preparedImageStats(): { entries: number; bytes: number; hits: number } {
-  return { entries: sent.size, bytes: sentChars, hits: sentHits };
+  return { entries: sent.size, bytes: sentBytes, hits: sentHits };
 }
 
 interface Prepared {
@@ -132,7 +142,7 @@ async function prepare(bytes: Buffer, label: string, options: ImageOptions, sha2
   // A PNG that fits is proven intact without decoding its pixels when it can be (see png-check.ts).
   const header = format === "png" ? pngHeaderSize(bytes) : undefined;
   if (header && !fittedSize(header.width, header.height, options.maxSide, options.maxPixels)) {
-    const proven = await provenPngSize(bytes);
+    const proven = provenPngSize(bytes);
     if (proven) {
       rememberVerified(sha256, proven);
       return { bytes, format, sourceFormat: format, width: proven.width, height: proven.height, resized: false };
@@ -169,14 +179,21 @@ async function prepare(bytes: Buffer, label: string, options: ImageOptions, sha2
   }
 }
 
+/** `data:<type>;base64,<bytes>` as ASCII bytes, written in place (no concatenated 1.4 MB string to flatten). */
+function dataUrl(mimeType: string, bytes: Buffer): Buffer {
+  const prefix = `data:${mimeType};base64,`;
+  const base64 = bytes.toString("base64");
+  const url = Buffer.allocUnsafe(prefix.length + base64.length);
+  url.write(prefix, 0, "latin1");
+  url.write(base64, prefix.length, "latin1");
+  return url;
+}
+
 /**
- * The chat-message part for an image, plus what was sent. Throws ImageError (naming the source) for anything
- * that is not a decodable image, and RangeError for bad options.
+ * The image as it is sent — its data URL as ASCII bytes — and what was sent. The bytes are shared with every
+ * other call sending this image: read them, never write to them. Throws as toImagePart does.
  */
-export async function toImagePart(
-  source: ImageSource,
-  options: ImageOptions = {},
-): Promise<{ part: ImagePart; info: ImagePartInfo }> {
+export async function preparedImage(source: ImageSource, options: ImageOptions = {}): Promise<{ url: Buffer; info: ImagePartInfo }> {
   checkOptions(options);
   const label = sourceLabel(source);
   // A file's hash is remembered while it is unchanged, so a file sent many times is hashed once.
@@ -199,7 +216,7 @@ export async function toImagePart(
         const loaded = bytes ?? (await loadImageBytes(source, options));
         const prepared = await prepare(loaded, label, options, sha256);
         const { format, sourceFormat, width, height, resized } = prepared;
-        const url = `data:${MIME_TYPES[format]};base64,${prepared.bytes.toString("base64")}`;
+        const url = dataUrl(MIME_TYPES[format], prepared.bytes);
         const made: Sent = { url, info: { format, sourceFormat, width, height, bytes: prepared.bytes.length, resized, sha256 }, originalBytes: loaded.length };
         rememberSent(sha256, made);
         return made;
@@ -209,7 +226,19 @@ export async function toImagePart(
     image = await pending;
     if (!fits(image)) await loadImageBytes(source, options); // throws the size-limit error
   }
-  const { url, info } = image;
+  return { url: image.url, info: { ...image.info } };
+}
+
+/**
+ * The chat-message part for an image, plus what was sent. Throws ImageError (naming the source) for anything
+ * that is not a decodable image, and RangeError for bad options.
+ */
+export async function toImagePart(
+  source: ImageSource,
+  options: ImageOptions = {},
+): Promise<{ part: ImagePart; info: ImagePartInfo }> {
+  const { url: bytes, info } = await preparedImage(source, options);
+  const url = bytes.toString("latin1");
   const image_url: ImagePart["image_url"] = options.detail === undefined ? { url } : { url, detail: options.detail };
-  return { part: { type: "image_url", image_url }, info: { ...info } };
+  return { part: { type: "image_url", image_url }, info };
 }

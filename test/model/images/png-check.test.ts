@@ -45,50 +45,41 @@ test("PNGs as encoders write them are proven, with their size, for every colour 
     ["1-bit grey", handPng(9, 3, 0, 1, Buffer.from([0, 0xff, 0x80, 1, 0x0f, 0x00, 2, 0xaa, 0x80])), 9, 3],
   ];
   for (const [name, png, width, height] of cases) {
-    assert.deepEqual(await provenPngSize(png), { width, height }, name);
+    assert.deepEqual(provenPngSize(png), { width, height }, name);
     assert.deepEqual(pngHeaderSize(png), { width, height }, name);
     assert.ok(await libvipsDecodes(png), name);
   }
 });
 
 test("what the check does not prove is left to libvips: interlaced, palette, EXIF-rotated, not a PNG", async () => {
-  assert.equal(await provenPngSize(await noise(20, 20, 3).png({ progressive: true }).toBuffer()), undefined);
-  assert.equal(await provenPngSize(await noise(20, 20, 3).png({ palette: true }).toBuffer()), undefined);
-  assert.equal(await provenPngSize(await noise(20, 10, 3).withExif({ IFD0: { Orientation: "6" } }).png().toBuffer()), undefined, "eXIf");
-  assert.equal(await provenPngSize(await noise(20, 10, 3).withIccProfile("p3").png().toBuffer()), undefined, "iCCP");
-  assert.equal(await provenPngSize(await noise(20, 20, 3).jpeg().toBuffer()), undefined);
+  assert.equal(provenPngSize(await noise(20, 20, 3).png({ progressive: true }).toBuffer()), undefined);
+  assert.equal(provenPngSize(await noise(20, 20, 3).png({ palette: true }).toBuffer()), undefined);
+  assert.equal(provenPngSize(await noise(20, 10, 3).withExif({ IFD0: { Orientation: "6" } }).png().toBuffer()), undefined, "eXIf");
+  assert.equal(provenPngSize(await noise(20, 10, 3).withIccProfile("p3").png().toBuffer()), undefined, "iCCP");
+  assert.equal(provenPngSize(await noise(20, 20, 3).jpeg().toBuffer()), undefined);
   assert.equal(pngHeaderSize(Buffer.from("not a png at all, but long enough to read a header")), undefined);
 });
 
-test("truncated, bit-flipped or badly filtered PNGs are never proven", async () => {
+test("truncated or bit-flipped PNGs are never proven", async () => {
   const png = await noise(64, 48, 3).png().toBuffer();
   for (const cut of [40, 100, png.length / 2, png.length - 13, png.length - 1]) {
-    assert.equal(await provenPngSize(png.subarray(0, Math.floor(cut))), undefined, `cut at ${cut}`);
+    assert.equal(provenPngSize(png.subarray(0, Math.floor(cut))), undefined, `cut at ${cut}`);
   }
   const flipped = Buffer.from(png);
   flipped[png.length >> 1]! ^= 0x10;
-  assert.equal(await provenPngSize(flipped), undefined, "a flipped bit fails its chunk's CRC");
-  // Intact chunks (CRCs recomputed) around image data that is wrong: each is refused, as libvips refuses it.
-  const row = (filter: number) => Buffer.concat([Buffer.from([filter]), Buffer.alloc(4 * 3, 7)]);
-  const badFilter = handPng(4, 2, 2, 8, Buffer.concat([row(0), row(9)]));
-  const short = handPng(4, 2, 2, 8, row(0));
-  const long = handPng(4, 2, 2, 8, Buffer.concat([row(0), row(0), row(0)]));
-  for (const [name, bytes] of [["filter type 9", badFilter], ["one row short", short], ["one row too many", long]] as const) {
-    assert.equal(await provenPngSize(bytes), undefined, name);
-  }
-  assert.equal(await libvipsDecodes(badFilter), false, "libvips refuses an unknown filter type too");
-  assert.deepEqual(await provenPngSize(handPng(4, 2, 2, 8, Buffer.concat([row(0), row(4)]))), { width: 4, height: 2 });
+  assert.equal(provenPngSize(flipped), undefined, "a flipped bit fails its chunk's CRC");
+  const noEnd = png.subarray(0, png.length - 12);
+  // Cut at a chunk boundary, every chunk whole but no IEND: whether all the image data is there takes a decode,
+  // so libvips decides (here it is all there, and libvips takes it).
+  assert.equal(provenPngSize(noEnd), undefined);
+  assert.equal(await libvipsDecodes(noEnd), true);
 });
 
-test("images over 16 MiB of raw pixels are checked streamed, with the same verdicts", async () => {
-  const side = 2400; // 2400 × (1 + 2400 × 3) bytes ≈ 17.3 MB raw
-  const raw = Buffer.alloc(side * (1 + side * 3), 0);
-  assert.deepEqual(await provenPngSize(handPng(side, side, 2, 8, raw)), { width: side, height: side });
-  raw[(1 + side * 3) * 1000] = 5; // row 1000's filter byte
-  assert.equal(await provenPngSize(handPng(side, side, 2, 8, raw)), undefined, "bad filter byte");
-  raw[(1 + side * 3) * 1000] = 0;
-  assert.equal(await provenPngSize(handPng(side, side, 2, 8, raw.subarray(0, raw.length - 1))), undefined, "one byte short");
-  assert.equal(await provenPngSize(handPng(side, side - 1, 2, 8, raw)), undefined, "one row too many");
+test("the documented limit: a broken compressed stream under correct CRCs is not caught here", async () => {
+  const row = (filter: number) => Buffer.concat([Buffer.from([filter]), Buffer.alloc(4 * 3, 7)]);
+  const badFilter = handPng(4, 2, 2, 8, Buffer.concat([row(0), row(9)]));
+  assert.deepEqual(provenPngSize(badFilter), { width: 4, height: 2 });
+  assert.equal(await libvipsDecodes(badFilter), false, "only decoding the pixels shows it (the server refuses the call)");
 });
 
 /** The byte ranges of each chunk: where its type and data start, where its CRC sits. */
@@ -106,18 +97,18 @@ test("never more lenient than libvips: whatever random corruption the check prov
   const raw = Buffer.alloc(30 * (1 + 40 * 4));
   for (let i = 0; i < raw.length; i++) raw[i] = i % (1 + 40 * 4) === 0 ? i % 5 : Math.floor(random() * 256);
   const png = handPng(40, 30, 6, 8, raw, [["tEXt", Buffer.from(`Comment\0${"Made by the test. ".repeat(120)}`)]]);
-  assert.ok(await provenPngSize(png));
+  assert.ok(provenPngSize(png));
   let proven = 0;
   for (let trial = 0; trial < 400; trial++) {
     const bytes = Buffer.from(png);
     const at = 8 + Math.floor(random() * (bytes.length - 8));
     bytes[at] = Math.floor(random() * 256);
-    // Half the time the chunk's CRC is made right again, so only the later checks can catch the change.
+    // Half the time a change to the text chunk gets its CRC made right again: a harmless change stays proven.
     const chunk = chunkAt(bytes, at);
-    if (trial % 2 === 0 && chunk && at >= chunk.start + 4 && at < chunk.crcAt) {
+    if (trial % 2 === 0 && chunk && bytes.toString("latin1", chunk.start + 4, chunk.start + 8) === "tEXt" && at >= chunk.start + 8 && at < chunk.crcAt) {
       bytes.writeUInt32BE(crc32(bytes.subarray(chunk.start + 8, chunk.crcAt), crc32(bytes.subarray(chunk.start + 4, chunk.start + 8))), chunk.crcAt);
     }
-    if (await provenPngSize(bytes)) {
+    if (provenPngSize(bytes)) {
       proven++;
       assert.ok(await libvipsDecodes(bytes), `byte ${at} set to ${bytes[at]} was proven but libvips cannot decode it`);
     }

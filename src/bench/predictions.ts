@@ -92,7 +92,12 @@ function show(v: unknown): string {
 }
 
 /** `maxFieldBytes`: a JSONL field or table cell larger than this is refused as an issue (src/io/field-limit.ts). */
-export async function readPredictions(path: string, bench: readonly BenchRow[], options: { maxFieldBytes?: number } = {}): Promise<ReadPredictions> {
+/**
+ * Reads a predictions file against the whole benchmark (`bench`: index lookup, and the row positions a table
+ * pairs by). `options.rows`: the rows this run scores (a --limit); predictions for other rows of the benchmark
+ * are dropped, not errors, and only these rows count as missing.
+ */
+export async function readPredictions(path: string, bench: readonly BenchRow[], options: { maxFieldBytes?: number; rows?: readonly BenchRow[] } = {}): Promise<ReadPredictions> {
   const format = predictionFormatOf(path);
   const info = await stat(path).catch((err: unknown) => {
     const code = (err as NodeJS.ErrnoException).code;
@@ -110,14 +115,20 @@ export async function readPredictions(path: string, bench: readonly BenchRow[], 
     tableRows(path, table, bench, lookup, predictions, issues);
   }
 
-  const missing = bench.filter((row) => !predictions.has(row.index)).map((row) => row.index);
+  const wanted = options.rows ?? bench;
+  if (options.rows) {
+    const scored = new Set(wanted.map((row) => row.index));
+    for (const index of [...predictions.keys()]) if (!scored.has(index)) predictions.delete(index);
+  }
+  const missing = wanted.filter((row) => !predictions.has(row.index)).map((row) => row.index);
   if (missing.length > 0) {
     const shown = missing.slice(0, MISSING_SHOWN).join(", ");
+    const of = options.rows ? `the ${wanted.length} rows scored` : `the benchmark's ${bench.length} rows`;
     issues.push({
       file: path,
       row: 0,
       field: "index",
-      message: `no prediction for ${missing.length} of the benchmark's ${bench.length} rows (index ${shown}${missing.length > MISSING_SHOWN ? ", ..." : ""})`,
+      message: `no prediction for ${missing.length} of ${of} (index ${shown}${missing.length > MISSING_SHOWN ? ", ..." : ""})`,
     });
   }
   issues.sort((a, b) => a.row - b.row);

@@ -42,7 +42,8 @@ export interface BenchCommandParts {
   /** The command's own option values, checked together with the shared ones (every problem listed at once). */
   checkFlags?: (checks: FlagChecks) => void;
   /** Reads what answers the rows (score: the predictions file): its problems, and the items they leave unusable. */
-  preflight?: (rows: BenchRow[], limits: { maxFieldBytes: number }) => Promise<{ problems: BenchProblem[]; badIds: ReadonlySet<string> }>;
+  /** `rows`: the rows this run scores (after --limit); `allRows`: the whole benchmark as loaded. */
+  preflight?: (rows: BenchRow[], limits: { maxFieldBytes: number }, allRows: readonly BenchRow[]) => Promise<{ problems: BenchProblem[]; badIds: ReadonlySet<string> }>;
   setup: (rows: BenchRow[], run: ModelRun) => Promise<AnswerSetup>;
 }
 
@@ -111,7 +112,7 @@ export async function checkBenchRun(flags: JudgeFlags, parts: Pick<BenchCommandP
   const loaded = await loadBench(bench, { imageDir, imageRoot: flags.imageRoot, ...limits });
   const limited = limitRows(loaded.rows, limit);
   const found = checkBench(loaded, limited);
-  const pre = parts.preflight ? await parts.preflight(limited, limits) : { problems: [], badIds: new Set<string>() };
+  const pre = parts.preflight ? await parts.preflight(limited, limits, loaded.rows) : { problems: [], badIds: new Set<string>() };
   const problems = [...found.problems, ...pre.problems];
   if (flags.skipBadRows && flags.scoreBadRows) throw new UsageError("--skip-bad-rows and --score-bad-rows exclude each other; give one");
   // --score-bad-rows keeps the items whose constraints the reference cannot score (they fail, as there).

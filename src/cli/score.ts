@@ -42,8 +42,9 @@ export async function runScore(flags: ScoreFlags): Promise<number> {
   return runBenchCommand(flags, {
     command: "score",
     checkFlags: (checks) => checks.inFile(flags.predictions, "--predictions"),
-    preflight: async (rows, limits) => {
-      const read = await readPredictions(flags.predictions, rows, limits);
+    preflight: async (rows, limits, allRows) => {
+      // Read against the whole benchmark: a full predictions file scored with --limit is not "rows not in the benchmark".
+      const read = await readPredictions(flags.predictions, allRows, { ...limits, rows });
       predictions = read.predictions;
       const unanswered = rows.filter((r) => !predictions.has(r.index));
       const unit = read.format === "mmif-jsonl" ? "line" : "row";

@@ -45,6 +45,21 @@ describe("predictions: mmif JSONL", () => {
   });
 });
 
+describe("predictions for some rows (--limit)", () => {
+  test("a full file read for the first rows: the rest are dropped, not errors; only the scored rows count as missing", async () => {
+    const tsv = path.join(dir, "full.tsv");
+    fs.writeFileSync(tsv, "index\tprediction\n1\ta\n2\tb\n3\tc\n4\td\n");
+    const some = await readPredictions(tsv, bench, { rows: bench.slice(0, 2) });
+    assert.deepEqual([...some.predictions], [["1", "a"], ["2", "b"]]);
+    assert.deepEqual(some.issues, []);
+    const jsonl = path.join(dir, "partial.jsonl");
+    fs.writeFileSync(jsonl, `${JSON.stringify({ index: "4", prediction: "d" })}\n`);
+    const missing = await readPredictions(jsonl, bench, { rows: bench.slice(0, 2) });
+    assert.deepEqual([...missing.predictions], []);
+    assert.deepEqual(missing.issues.map((i) => i.message), ["no prediction for 2 of the 2 rows scored (index 1, 2)"]);
+  });
+});
+
 describe("predictions: VLMEvalKit tables", () => {
   test("TSV: quoted multi-line predictions; empty and NA-like cells become \"nan\"", async () => {
     const file = path.join(dir, "model_MM-IFEval.tsv");

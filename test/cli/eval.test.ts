@@ -234,6 +234,16 @@ describe("mmif eval / mmif score end to end", () => {
     assert.equal(s2.p_level, 50, "P2 was already wrong; its prediction is now \"nan\"");
     const perception = server.chatRequests().filter((q) => lastUserText(q.body).includes("Response from the model: nan\n"));
     assert.equal(perception.length, 1);
+
+    // The full predictions files scored with --limit: the rows past the limit are not "not a row of the benchmark".
+    for (const [file, name] of [[predictions, "jsonl"], [tsv, "tsv"]] as const) {
+      const limited = join(dir, `scored-limit-${name}`);
+      const r3 = await runCli(["score", "--bench", benches.tsv, "--predictions", file, "--limit", "1", "--judge", "judge", "--judge-base-url", server.url, "--out", limited, "--quiet"]);
+      assert.equal(r3.code, 0, `${name}: ${r3.stderr}`);
+      const results = readJsonl(join(limited, "results.jsonl"));
+      assert.equal(results.length, 1, name);
+      assert.equal(results[0]!.status, "scored", name);
+    }
   });
 
   it("fails an item whose judge never answers usably, says so, and keeps it in the vlmevalkit denominator", async () => {

@@ -123,7 +123,7 @@ export async function readPredictions(path: string, bench: readonly BenchRow[], 
   const missing = wanted.filter((row) => !predictions.has(row.index)).map((row) => row.index);
   if (missing.length > 0) {
     const shown = missing.slice(0, MISSING_SHOWN).join(", ");
-    const of = options.rows ? `the ${wanted.length} rows scored` : `the benchmark's ${bench.length} rows`;
+    const of = wanted.length < bench.length ? `the ${wanted.length} rows scored` : `the benchmark's ${bench.length} rows`;
     issues.push({
       file: path,
       row: 0,

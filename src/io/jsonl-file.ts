@@ -1,8 +1,8 @@
 // Output files written under a temporary name and renamed into place once complete, so a crash never leaves a
 // half-written file under the real name. JSON Lines are written with backpressure.
 import { once } from "node:events";
-import { createWriteStream, renameSync, writeFileSync, type WriteStream } from "node:fs";
-import { rename, unlink, writeFile } from "node:fs/promises";
+import { createWriteStream, renameSync, rmSync, writeFileSync, type WriteStream } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
 import { tempPath } from "./tidy.js";
 import { BufferedWriter } from "./writer.js";
 
@@ -42,14 +42,18 @@ export class JsonlSink {
   }
 }
 
-/** Writes a whole small file (dataset_info.json, a recipe) through a temporary name. */
+/**
+ * Writes a whole small file (dataset_info.json, a recipe, report.html) through a temporary name. Synchronously:
+ * an asynchronous write still under way on the thread pool when a second Ctrl-C exits could create the temporary
+ * file after the exit handler had removed this process's leftovers (CI saw report.html.tmp-PID left behind).
+ */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
   const tmp = tempPath(path);
   try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
   } catch (e) {
-    await unlink(tmp).catch(() => undefined);
+    rmSync(tmp, { force: true });
     throw e;
   }
 }

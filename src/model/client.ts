@@ -98,11 +98,6 @@ export class ModelClient {
     return this.options.role ?? "model";
   }
 
-  /** Whether the ledger already holds a success for `request` (a dry run's "already paid for"); makes no call. */
-  async isRecorded(request: ChatRequest): Promise<boolean> {
-    return this.options.ledger.getSuccess(requestKey(await canonicalRequest(this.endpoint.model, this.endpoint.params, this.withImageLimits(request)))) !== undefined;
-  }
-
   /** `request` with the endpoint's image limits on every image part that has none of its own. */
   withImageLimits(request: ChatRequest): ChatRequest {
     const { maxSide, maxPixels } = this.endpoint.images;

@@ -43,12 +43,15 @@ export interface WireDraft {
   images: Buffer[];
   /** Marker `i` stands for `images[i]`. */
   marker: (i: number) => string;
+  /** The image parts of `messages`, `imageParts[i]` holding marker `i`. */
+  imageParts: Array<{ image_url: { url: string } }>;
 }
 
 export async function toWireDraft(messages: readonly ChatMessage[]): Promise<WireDraft> {
   const nonce = Math.random().toString(36).slice(2);
   const marker = (i: number) => `mmif-image-${nonce}-${i}`;
   const images: Buffer[] = [];
+  const imageParts: WireDraft["imageParts"] = [];
   // Prepared first (concurrently), numbered after, so the numbering follows the messages' order.
   const prepared = await Promise.all(
     messages.map((m) =>
@@ -60,24 +63,20 @@ export async function toWireDraft(messages: readonly ChatMessage[]): Promise<Wir
     const parts = m.content.map((p, pi): ChatCompletionContentPart => {
       if (p.type === "text") return { type: "text", text: p.text };
       const url = marker(images.push(prepared[mi]![pi]!.url) - 1);
-      return { type: "image_url", image_url: p.detail === undefined ? { url } : { url, detail: p.detail } };
+      const part = { type: "image_url" as const, image_url: p.detail === undefined ? { url } : { url, detail: p.detail } };
+      imageParts.push(part);
+      return part;
     });
     // Only user messages may carry images on the wire; system/assistant parts are text here by construction.
     return { role: m.role, content: parts } as ChatCompletionMessageParam;
   });
-  return { messages: wire, images, marker };
+  return { messages: wire, images, marker, imageParts };
 }
 
 /** The wire messages with the images' data URLs in them as strings (a batch line; the public wire body). */
 export async function toWireMessages(messages: readonly ChatMessage[]): Promise<ChatCompletionMessageParam[]> {
   const draft = await toWireDraft(messages);
-  if (draft.images.length === 0) return draft.messages;
-  for (const m of draft.messages) {
-    if (typeof m.content === "string" || !Array.isArray(m.content)) continue;
-    for (const p of m.content as ChatCompletionContentPart[]) {
-      if (p.type === "image_url") p.image_url.url = draft.images[Number(p.image_url.url.slice(p.image_url.url.lastIndexOf("-") + 1))]!.toString("latin1");
-    }
-  }
+  draft.imageParts.forEach((part, i) => (part.image_url.url = draft.images[i]!.toString("latin1")));
   return draft.messages;
 }
 

@@ -28,7 +28,7 @@ function rememberVerified(sha256: string, size: { width: number; height: number 
 
 // Each distinct image is prepared once and its data URL kept, so the calls that send it again — a model, then
 // several judges, then the same image's other rows — neither read, decode, re-encode nor base64 it again, and
-// share one string. Bounded by the URLs' size, least recently used out first.
+// share one Buffer. Bounded by the URLs' size, least recently used out first.
 const SENT_LIMIT_BYTES = 64 * 1024 * 1024;
 interface Sent {
   /** The data URL's ASCII bytes: requests take them as a chunk of their body, shared, never copied. */

@@ -34,6 +34,14 @@ export async function itemsFileProblem(path: string): Promise<string | undefined
 }
 
 /**
+ * The content hash that places a kept item in a shard: the sha256 of the item's JSON as read and checked (the
+ * record's fields in the schema's order), so the same items.jsonl splits the same way on every machine.
+ */
+export function itemShardHash(item: EngineItem): string {
+  return sha256Text(JSON.stringify(item));
+}
+
+/**
  * Kept items with an answer and their line, image paths resolved against the items file's folder; bad lines become
  * issues. With a shard, every kept item is counted (for --limit and its place in the run) but only the shard's own
  * are yielded, chosen by the sha256 of the item's JSON.
@@ -55,7 +63,7 @@ export async function* keptItems(path: string, issues: RowIssue[], counts: { rea
     }
     if (used >= limit) return;
     const position = used++;
-    if (shard !== undefined && !inShard(shard, sha256Text(JSON.stringify(item)))) continue;
+    if (shard !== undefined && !inShard(shard, itemShardHash(item))) continue;
     recorder?.took(position);
     events?.emit({ type: "items", stage: "pairs", count: 1 });
     const { copy, ...image } = item.image;

@@ -10,7 +10,9 @@ import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
 import { getSubcategory } from "../../src/constraints/taxonomy.js";
 import { Ledger } from "../../src/model/ledger.js";
-import { inShard, sha256Text } from "../../src/run/shard.js";
+import { itemShardHash } from "../../src/dpo/run.js";
+import { readChecked } from "../helpers/records.js";
+import { inShard } from "../../src/run/shard.js";
 import { runCli, tempDir } from "../helpers/cli.js";
 import { folderSnapshot } from "../helpers/folder.js";
 import { engineScript as script } from "../helpers/engine-script.js";
@@ -220,10 +222,11 @@ describe("--dry-run of generate and dpo", () => {
 
   it("dpo --shard: the dry run counts only that shard's kept items, the calls its real run then makes", async () => {
     const items = join(dir, "gen", "items.jsonl");
-    const keptItems = readFileSync(items, "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((i) => i.kept === true);
-    // A split where shard 0 takes some kept items but not all (the items are the same on every run).
+    // Read as dpo reads them (checked records), so the split computed here is the one the run makes.
+    const keptItems = (await readChecked("items.jsonl", items)).filter((i) => i.kept === true);
+    // A split where shard 0 takes some kept items but not all.
     const n = [2, 3, 4, 5, 6].find((count) => {
-      const taken = keptItems.filter((i) => inShard({ index: 0, count }, sha256Text(JSON.stringify(i)))).length;
+      const taken = keptItems.filter((i) => inShard({ index: 0, count }, itemShardHash(i))).length;
       return taken > 0 && taken < keptItems.length;
     });
     assert.ok(n !== undefined, "some split divides the kept items");

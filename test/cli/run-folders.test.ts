@@ -43,24 +43,33 @@ describe("generate run folders", () => {
   });
 
   it("leaves no temporary file when a second Ctrl-C quits at once (exit 130)", async () => {
-    const slow = await startScriptedServer({ script: engineScript, latencyMs: 400 });
+    // Every reply is held for a minute, so the run cannot finish between the two Ctrl-Cs: the first one leaves it
+    // waiting for its call in flight with its outputs open (temporary items.jsonl), the second must quit at once.
+    const held = await startScriptedServer({ script: (req) => {
+        const reply = engineScript(req);
+        return { ...(typeof reply === "string" ? { content: reply } : reply), delayMs: 60_000 };
+      } });
     try {
       const out = join(dir, "quit");
-      const child = spawn(process.execPath, [MMIF, ...args(out, ["--concurrency", "1"], slow.url)], { stdio: ["ignore", "ignore", "pipe"] });
+      const child = spawn(process.execPath, [MMIF, ...args(out, ["--concurrency", "1"], held.url)], { stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
       child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
       const exited = once(child, "exit");
-      // Wait until the run is writing its outputs (a temporary items.jsonl exists), then Ctrl-C twice.
-      for (let i = 0; i < 300 && !(existsSync(out) && temps(out).some((f) => f.startsWith("items.jsonl"))); i++) await sleep(50);
-      assert.ok(temps(out).length > 0, `the run was writing: ${stderr}`);
+      const until = async (what: string, done: () => boolean) => {
+        for (let i = 0; i < 600 && !done(); i++) await sleep(50);
+        assert.ok(done(), `${what}: ${stderr}`);
+      };
+      await until("a call in flight", () => held.chatRequests().length > 0);
+      assert.ok(temps(out).some((f) => f.startsWith("items.jsonl")), "the run is writing items.jsonl");
       child.kill("SIGINT");
-      await sleep(100);
+      await until("the first Ctrl-C seen", () => stderr.includes("finishing the calls in flight"));
       child.kill("SIGINT");
       const [code] = await exited;
       assert.equal(code, 130, stderr);
+      assert.match(stderr, /again; quitting now/);
       assert.deepEqual(temps(out), []);
     } finally {
-      await slow.close();
+      await held.close();
     }
   });
 

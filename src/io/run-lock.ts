@@ -4,7 +4,7 @@
  * A lock whose process is gone (killed, crashed) is stale and taken over; a live holder makes the second run
  * refuse. The lock is removed on every exit, the abrupt ones (a second Ctrl-C) included.
  */
-import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../common/errors.js";
@@ -33,14 +33,26 @@ export class RunLockedError extends InputError {
   }
 }
 
-function readHolder(path: string): LockInfo | undefined {
+/** The lock file's text, or undefined when there is none. */
+function readLockText(path: string): string | undefined {
   try {
-    const v = JSON.parse(readFileSync(path, "utf8")) as Partial<LockInfo>;
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+function parseHolder(text: string | undefined): LockInfo | undefined {
+  try {
+    const v = JSON.parse(text ?? "") as Partial<LockInfo>;
     return typeof v.pid === "number" ? { pid: v.pid, host: String(v.host ?? ""), command: String(v.command ?? "?"), started_at: String(v.started_at ?? "?") } : undefined;
   } catch {
     return undefined; // unreadable (corrupt, or half-written by an older mmif killed mid-write): stale
   }
 }
+
+const readHolder = (path: string) => parseHolder(readLockText(path));
 
 export interface RunLock {
   release(): void;
@@ -52,31 +64,58 @@ function liveHolder(holder: LockInfo | undefined): holder is LockInfo {
 }
 
 /**
- * Removes a stale lock. It is first renamed aside (atomic: of two contenders only one moves a given file), then read
- * again: when what was moved is a live run's fresh lock (the stale one was replaced meanwhile), it is put back and
- * this run refuses.
+ * Held for the moment it takes to remove a stale lock. A lock file is only ever removed by its holder (on release)
+ * or, when that holder is dead, by the one run holding this file, which checks under it that the lock is still the
+ * stale one it read: no run can remove a lock a live run has just put in place.
  */
-function removeStale(dir: string, path: string): void {
-  const aside = tempPath(path, true);
+export const BREAK_FILE = ".mmif-lock.break";
+
+/** A breaker whose run died in the microseconds it holds it (or is older than any break takes) is removed. */
+const BREAK_STALE_MS = 10_000;
+
+function unlinkQuiet(path: string): void {
   try {
-    renameSync(path, aside);
+    unlinkSync(path);
   } catch {
-    return; // removed meanwhile by another contender
-  }
-  const moved = readHolder(aside);
-  try {
-    if (liveHolder(moved)) {
-      try {
-        linkSync(aside, path);
-      } catch {
-        // yet another run has taken the place; it holds the folder now
-      }
-      throw new RunLockedError(dir, moved);
-    }
-  } finally {
-    unlinkSync(aside);
+    // gone already
   }
 }
+
+/** Removes the lock at `path` if it is still the stale one whose text is `staleText`. */
+function removeStale(dir: string, path: string, staleText: string): void {
+  const breaker = join(dir, BREAK_FILE);
+  const tmp = tempPath(breaker, true);
+  writeFileSync(tmp, JSON.stringify({ pid: process.pid, host: hostname() }));
+  try {
+    try {
+      linkSync(tmp, breaker);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (breakerStale(breaker)) unlinkQuiet(breaker);
+      return; // another run is removing it: look again
+    }
+    try {
+      if (readLockText(path) === staleText) unlinkSync(path);
+    } finally {
+      unlinkQuiet(breaker);
+    }
+  } finally {
+    unlinkQuiet(tmp);
+  }
+}
+
+function breakerStale(breaker: string): boolean {
+  try {
+    const holder = parseHolder(readFileSync(breaker, "utf8"));
+    const old = Date.now() - statSync(breaker).mtimeMs > BREAK_STALE_MS;
+    return old || holder === undefined || (holder.host === hostname() && !processAlive(holder.pid));
+  } catch {
+    return false; // gone already
+  }
+}
+
+/** Tries to take the lock this many times while other runs keep taking and releasing it. */
+const ATTEMPTS = 20;
 
 /** Takes the folder's lock (creating the folder), or throws {@link RunLockedError} naming the live holder. */
 export function acquireRunLock(dir: string, command: string): RunLock {
@@ -88,18 +127,19 @@ export function acquireRunLock(dir: string, command: string): RunLock {
   const tmp = tempPath(path, true);
   writeFileSync(tmp, JSON.stringify(info));
   try {
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
         linkSync(tmp, path);
         break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       }
-      const holder = readHolder(path);
-      if (liveHolder(holder)) throw new RunLockedError(dir, holder);
-      if (attempt >= 4) throw new InputError(`could not take the lock of ${dir}: other mmif runs keep taking it over; wait for them to finish or choose another --out`);
-      // Stale: its process is gone (or the file is unreadable). Remove it and try again.
-      removeStale(dir, path);
+      const text = readLockText(path);
+      const holder = parseHolder(text);
+      if (text !== undefined && liveHolder(holder)) throw new RunLockedError(dir, holder);
+      if (attempt >= ATTEMPTS) throw new InputError(`could not take the lock of ${dir}: other mmif runs keep taking it over; wait for them to finish or choose another --out`);
+      // Released meanwhile (try again), or stale: its process is gone or the file is unreadable.
+      if (text !== undefined) removeStale(dir, path, text);
     }
   } finally {
     unlinkSync(tmp);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -46,29 +46,26 @@ describe("run lock", () => {
     assert.throws(() => acquireRunLock(dir, "eval"), (e: unknown) => e instanceof RunLockedError && e.message.includes(`on not-${hostname()}`));
   });
 
-  it("lets only one of several processes racing for the folder hold it at a time", async () => {
-    // Each process takes and releases the lock in a loop; while it holds it, it owns a marker file made with O_EXCL.
-    // A second holder at the same time finds the marker there. Before locks were written whole and linked into place,
-    // a contender could read a just-created, still empty lock file, take it for stale and remove it.
-    const dir = tempDir();
+  /** Three processes run `loop` (the body of a 2-second loop) against one folder; their counts of holds and overlaps. */
+  async function race(dir: string, loop: string): Promise<Array<{ held: number; overlaps: number; broken: number }>> {
     const script = `
-      import { closeSync, openSync, unlinkSync } from "node:fs";
+      import { closeSync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+      import { hostname } from "node:os";
       import { acquireRunLock } from ${JSON.stringify(new URL("../../src/io/run-lock.ts", import.meta.url).pathname)};
       const dir = ${JSON.stringify(dir)};
-      let held = 0, overlaps = 0;
+      let held = 0, overlaps = 0, broken = 0;
       for (const end = Date.now() + 2000; Date.now() < end; ) {
         let lock;
         try { lock = acquireRunLock(dir, "race"); } catch { continue; }
         held++;
         try { closeSync(openSync(dir + "/inside", "wx")); } catch { overlaps++; lock.release(); continue; }
-        unlinkSync(dir + "/inside");
-        lock.release();
+        ${loop}
       }
-      console.log(JSON.stringify({ held, overlaps }));`;
-    const runs = await Promise.all(
+      console.log(JSON.stringify({ held, overlaps, broken }));`;
+    return Promise.all(
       [1, 2, 3].map(
         () =>
-          new Promise<{ held: number; overlaps: number }>((resolve, reject) => {
+          new Promise<{ held: number; overlaps: number; broken: number }>((resolve, reject) => {
             const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: new URL("../..", import.meta.url).pathname, stdio: ["ignore", "pipe", "inherit"] });
             let out = "";
             child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
@@ -77,8 +74,37 @@ describe("run lock", () => {
           }),
       ),
     );
+  }
+
+  it("lets only one of several processes racing for the folder hold it at a time", async () => {
+    // Each process takes and releases the lock in a loop; while it holds it, it owns a marker file made with O_EXCL.
+    // A second holder at the same time finds the marker there. Before locks were written whole and linked into place,
+    // a contender could read a just-created, still empty lock file, take it for stale and remove it; later, a lock
+    // released between a contender's failed link and its read was taken for stale and a fresh one moved aside.
+    const dir = tempDir();
+    const runs = await race(dir, `unlinkSync(dir + "/inside"); lock.release();`);
     assert.ok(runs.reduce((n, r) => n + r.held, 0) > 0, "the lock was taken");
     assert.deepEqual(runs.map((r) => r.overlaps), [0, 0, 0], "never two holders at once");
     assert.deepEqual(readdirSync(dir), [], "no lock and no temporary file left");
+  });
+
+  it("lets only one hold it when holders keep dying and the others race to take over their stale locks", async () => {
+    // Every other hold ends as a crash would: the lock stays, its process (a pid that is not running) gone.
+    const dir = tempDir();
+    const dead = spawnSync(process.execPath, ["-e", ""]).pid!;
+    const runs = await race(
+      dir,
+      `unlinkSync(dir + "/inside");
+        if (held % 2 === 0) {
+          const tmp = dir + "/stale-" + process.pid;
+          writeFileSync(tmp, JSON.stringify({ pid: ${dead}, host: hostname(), command: "crashed", started_at: process.pid + "-" + held }));
+          renameSync(tmp, dir + "/.mmif-lock");
+          broken++;
+        }
+        lock.release();`,
+    );
+    assert.ok(runs.reduce((n, r) => n + r.broken, 0) > 3, `stale locks were left and taken over: ${JSON.stringify(runs)}`);
+    assert.deepEqual(runs.map((r) => r.overlaps), [0, 0, 0], "never two holders at once");
+    assert.deepEqual(readdirSync(dir).filter((f) => f !== ".mmif-lock"), [], "no temporary or breaker file left");
   });
 });

@@ -152,16 +152,21 @@ export class BoundedText {
 
   /** The field's text, or its size when it went over `limit`; then starts the next field. */
   take(limit: number): string | DroppedText {
-    const parts = this.parts;
-    const out: string | DroppedText = this.dropping
-      ? { bytes: this.bytes, limit }
-      : // A piece cut from a chunk is copied out of it: V8 keeps a slice's whole parent alive, so kept short fields
-        // would otherwise pin a 1 MiB chunk each (a 687-row TSV pinned ~450 MB).
-        parts.length === 0
-        ? ""
-        : parts.length === 1
-          ? detached(parts[0]!)
-          : parts.join("");
+    const parts = this.takePieces(limit);
+    if (!Array.isArray(parts)) return parts;
+    // A piece cut from a chunk is copied out of it: V8 keeps a slice's whole parent alive, so kept short fields
+    // would otherwise pin a 1 MiB chunk each (a 687-row TSV pinned ~450 MB).
+    return parts.length === 0 ? "" : parts.length === 1 ? detached(parts[0]!) : parts.join("");
+  }
+
+  /**
+   * The field's text as the pieces it was read in (slices of the chunks, neither copied nor joined), or its size
+   * when it went over `limit`; then starts the next field. For a large field used at once and dropped (a base64
+   * image decoded piece by piece): joining 1.4 MB into one string is a fresh large allocation in V8's heap, several
+   * times the cost of decoding it.
+   */
+  takePieces(limit: number): string[] | DroppedText {
+    const out: string[] | DroppedText = this.dropping ? { bytes: this.bytes, limit } : this.parts;
     this.parts = [];
     this.units = 0;
     this.bytes = -1;

@@ -1,8 +1,10 @@
 /**
  * Small JPEG thumbnails as data URLs, so a report carries its images inline without carrying the images. At most
  * `limit` distinct images get one (the first asked for); an image that cannot be read or decoded, a URL (a report
- * never goes to the network) or one past the limit simply has none, and the page shows a placeholder.
+ * never goes to the network) or one past the limit simply has none, and the page shows a placeholder. Plain
+ * libjpeg, not mozjpeg: its trellis search cost 40 % more CPU per thumbnail to save about 1 KB (some 30 %) of one.
  */
+import { stat } from "node:fs/promises";
 import sharp from "sharp";
 import { loadImageBytes, type ImageSource } from "../model/images.js";
 
@@ -26,15 +28,27 @@ export interface ThumbnailResult {
 
 const MAX_SOURCE_BYTES = 64 * 1024 * 1024;
 
+/**
+ * What libvips decodes: a regular file's path when within the limit (libvips reads it on its own thread, so a run's
+ * hundreds of images never pass through JavaScript memory), else the bytes, read with the model layer's checks and
+ * messages (a missing or empty file, a pipe, one over the limit, base64).
+ */
+async function thumbnailInput(source: Exclude<ImageSource, { url: string }>): Promise<string | Buffer> {
+  if ("path" in source) {
+    const info = await stat(source.path).catch(() => undefined);
+    if (info?.isFile() && info.size > 0 && info.size <= MAX_SOURCE_BYTES) return source.path;
+  }
+  return loadImageBytes(source, { maxBytes: MAX_SOURCE_BYTES });
+}
+
 /** One thumbnail: the image fitted inside size×size, EXIF orientation applied, alpha flattened on white. */
 export async function thumbnail(source: ImageSource, size = 160): Promise<string> {
   if ("url" in source) throw new Error("remote image: not fetched for a report");
-  const bytes = await loadImageBytes(source, { maxBytes: MAX_SOURCE_BYTES });
-  const jpeg = await sharp(bytes, { failOn: "none", animated: false })
+  const jpeg = await sharp(await thumbnailInput(source), { failOn: "none", animated: false })
     .rotate()
     .resize({ width: size, height: size, fit: "inside", withoutEnlargement: true })
     .flatten({ background: "#ffffff" })
-    .jpeg({ quality: 70, mozjpeg: true })
+    .jpeg({ quality: 70 })
     .toBuffer();
   return `data:image/jpeg;base64,${jpeg.toString("base64")}`;
 }

@@ -13,7 +13,7 @@
 // (one row, e.g. one base64 image) is in memory. With a field limit (`--max-field-bytes`, see FieldLimits), a field
 // that grows past it stops being kept: only its size is counted and the record carries it in `oversized`.
 import { isAscii } from "node:buffer";
-import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
 import { StringDecoder } from "node:string_decoder";
 import { BoundedText } from "../../io/field-limit.js";
 import { startsWithUtf16Bom } from "../../io/lines.js";
@@ -28,6 +28,11 @@ export interface DelimitedRecord {
   unterminatedQuote?: true;
   /** Fields over their limit: their text was dropped (the field is ""), their UTF-8 size kept. */
   oversized?: OversizedField[];
+  /**
+   * The text of the pieced columns (see {@link DelimitedParser}), column → the pieces it was read in, in order
+   * (none for an empty field); the field itself is "". Set from the first row after the header.
+   */
+  pieces?: Map<number, string[]>;
 }
 
 export interface OversizedField {
@@ -44,6 +49,8 @@ export interface FieldLimits {
   /** Called with the header (record 1): a column's own limit, or undefined for `bytes`. */
   column?: (name: string) => number | undefined;
 }
+
+const READ_BYTES = 1 << 20;
 
 const enum State {
   StartField,
@@ -73,10 +80,18 @@ export class DelimitedParser {
   private limits: number[] = [];
   private defaultLimit = Infinity;
   private oversized: OversizedField[] = [];
+  /** Per column after the header: whether it is pieced. */
+  private piecedAt: boolean[] = [];
+  private pieces: Map<number, string[]> | undefined;
 
+  /**
+   * `pieced`: header names of columns whose text comes as its pieces in `record.pieces` rather than one string,
+   * for a large field the caller decodes at once (a base64 image): see BoundedText.takePieces.
+   */
   constructor(
     private readonly delimiter: string,
     private readonly fieldLimits?: FieldLimits,
+    private readonly pieced?: ReadonlySet<string>,
   ) {
     if (fieldLimits) this.defaultLimit = fieldLimits.bytes;
     if (delimiter.length !== 1 || delimiter === '"' || delimiter === "\n" || delimiter === "\r") {
@@ -192,9 +207,13 @@ export class DelimitedParser {
 
   private endField(): void {
     const column = this.fields.length;
-    const field = this.text.take(this.limits[column] ?? this.defaultLimit);
+    const limit = this.limits[column] ?? this.defaultLimit;
+    const field = this.piecedAt[column] ? this.text.takePieces(limit) : this.text.take(limit);
     if (typeof field === "string") this.fields.push(field);
-    else {
+    else if (Array.isArray(field)) {
+      (this.pieces ??= new Map()).set(column, field);
+      this.fields.push("");
+    } else {
       this.oversized.push({ column, ...field });
       this.fields.push("");
     }
@@ -207,14 +226,18 @@ export class DelimitedParser {
     const quoted = this.quotedOnRecord;
     this.quotedOnRecord = false;
     const oversized = this.oversized;
+    const pieces = this.pieces;
+    this.pieces = undefined;
     if (oversized.length > 0) this.oversized = [];
-    else if (!unterminated && !quoted && fields.length === 1 && this.blank.test(fields[0]!)) return false;
+    else if (!unterminated && !quoted && fields.length === 1 && this.blank.test(fields[0]!) && !pieces?.get(0)?.some((p) => !this.blank.test(p))) return false;
     this.records++;
     const record: DelimitedRecord = { fields, record: this.records };
     if (unterminated) record.unterminatedQuote = true;
     if (oversized.length > 0) record.oversized = oversized;
+    if (pieces) record.pieces = pieces;
     const perColumn = this.fieldLimits?.column;
     if (this.records === 1 && perColumn) this.limits = fields.map((name) => perColumn(name) ?? this.defaultLimit);
+    if (this.records === 1 && this.pieced) this.piecedAt = fields.map((name) => this.pieced!.has(name));
     out.push(record);
     return true;
   }
@@ -233,19 +256,25 @@ export function parseDelimited(text: string, delimiter: string, limits?: FieldLi
 
 /**
  * Streams the records of a UTF-8 file, reading 1 MiB at a time; with `limits`, a field over them is dropped as it is
- * read. A UTF-16 file (Excel's "Unicode Text" export; pandas' default UTF-8 cannot read it either) is a BenchFileError.
+ * read; `pieced` columns come in `record.pieces`. A UTF-16 file (Excel's "Unicode Text" export; pandas' default UTF-8
+ * cannot read it either) is a BenchFileError.
  */
-export async function* readDelimitedFile(path: string, delimiter: string, limits?: FieldLimits): AsyncGenerator<DelimitedRecord> {
-  const parser = new DelimitedParser(delimiter, limits);
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+export async function* readDelimitedFile(path: string, delimiter: string, limits?: FieldLimits, pieced?: ReadonlySet<string>): AsyncGenerator<DelimitedRecord> {
+  const parser = new DelimitedParser(delimiter, limits, pieced);
   const decoder = new StringDecoder("utf8");
+  // One read buffer for the whole file: each read's text is copied out of it (a 1 MiB Latin-1 copy is an external
+  // string, cheap to make and to free), where a stream would allocate, fault in and collect a fresh 1 MiB per read.
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
   // Whether the decoder may hold the start of a character the last chunk cut: only when that chunk ended in a
   // non-ASCII byte (an ASCII byte ends any sequence before it).
   let mayHold = false;
   let started = false;
+  const file = await open(path, "r");
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      if (chunk.length === 0) continue;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      const chunk = buffer.subarray(0, bytesRead);
       if (!started) {
         started = true;
         if (startsWithUtf16Bom(chunk)) {
@@ -260,7 +289,7 @@ export async function* readDelimitedFile(path: string, delimiter: string, limits
     const rest = decoder.end();
     if (rest !== "") yield* parser.push(rest);
   } finally {
-    stream.destroy();
+    await file.close();
   }
   yield* parser.end();
 }

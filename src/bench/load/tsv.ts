@@ -14,7 +14,7 @@
 import { stat } from "node:fs/promises";
 import { DEFAULT_MAX_BYTES, ImageError, sniffImageFormat } from "../../model/images.js";
 import { describeUnknownBytes } from "../../model/images/formats.js";
-import { decodeBase64 } from "../../model/images/load.js";
+import { decodeBase64Pieces } from "../../model/images/load.js";
 import type { LoadedBench, RowIssue } from "../types.js";
 import { oversizedSize } from "../../io/field-limit.js";
 import { readDelimitedFile, type FieldLimits, type OversizedField } from "./delimited.js";
@@ -55,6 +55,8 @@ function oversizedIssue(ctx: RowContext, field: string, o: OversizedField): RowI
   return issueAt(ctx, field, `${o.bytes.toLocaleString("en-US")} bytes, over the ${o.limit.toLocaleString("en-US")}-byte limit of an image cell (the base64 size of the largest image accepted, or --max-field-bytes if larger)`);
 }
 
+const IMAGE_COLUMN: ReadonlySet<string> = new Set(["image"]);
+
 const REQUIRED = ["index", "image", "question", "id", "tag", "infer_type"] as const;
 const OPTIONAL = ["del_cons", "constraints", "answer"] as const;
 type Column = (typeof REQUIRED)[number] | (typeof OPTIONAL)[number];
@@ -85,7 +87,8 @@ export async function loadVlmevalkitTsv(path: string, options: TsvLoadOptions): 
   let columns: Map<Column, number> | undefined;
   let width = 0;
 
-  for await (const record of readDelimitedFile(path, "\t", fieldLimits(options.maxFieldBytes, maxBytes))) {
+  // The image column comes in the pieces it was read in and is decoded from them (never one 1.4 MB string).
+  for await (const record of readDelimitedFile(path, "\t", fieldLimits(options.maxFieldBytes, maxBytes), IMAGE_COLUMN)) {
     if (!columns) {
       if (record.oversized) throw new BenchFileError(path, `the header line has a field of ${record.oversized[0]!.bytes.toLocaleString("en-US")} bytes: not a VLMEvalKit TSV`);
       columns = headerColumns(path, record.fields);
@@ -113,7 +116,8 @@ export async function loadVlmevalkitTsv(path: string, options: TsvLoadOptions): 
       badImage.add(index);
       continue;
     }
-    const image = cell("image");
+    const imagePieces = record.pieces?.get(columns.get("image")!) ?? [];
+    const imageLength = imagePieces.reduce((sum, p) => sum + p.length, 0);
     const raw: RawFields = {
       index,
       id: cell("id"),
@@ -127,15 +131,15 @@ export async function loadVlmevalkitTsv(path: string, options: TsvLoadOptions): 
 
     let imagePath: string | undefined;
     let reference: string | undefined;
-    if (image === "") {
+    if (imageLength === 0) {
       issues.push(issueAt(ctx, "image", "image is empty"));
       badImage.add(index);
-    } else if (image.length <= IMAGE_REFERENCE_MAX) {
-      reference = image;
+    } else if (imageLength <= IMAGE_REFERENCE_MAX) {
+      reference = imagePieces.join("");
       shortImage.add(index);
     } else {
       try {
-        const bytes = decodeBase64(image, `image of ${ctx.source}`, maxBytes);
+        const bytes = decodeBase64Pieces(imagePieces, `image of ${ctx.source}`, maxBytes);
         const format = sniffImageFormat(bytes);
         if (format === undefined) throw new ImageError(`image of ${ctx.source}`, `not an image we can read (${describeUnknownBytes(bytes)})`);
         imagePath = await store.save(bytes, format);

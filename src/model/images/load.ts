@@ -119,6 +119,76 @@ export function decodeBase64(value: string, label: string, maxBytes: number): Bu
 }
 
 /**
+ * {@link decodeBase64} of the text the pieces make together, without joining them (a large joined string is a
+ * fresh allocation in V8's heap that costs more than the decode): each piece is decoded into one output buffer, the
+ * at most 3 characters of a piece that do not fill a 4-character group carried to the next. The same checks as the
+ * one-string fast path; anything else (whitespace, a bad character, a data: URL header cut between pieces) joins
+ * the pieces and takes the one-string path, which gives the same bytes or the same error.
+ */
+export function decodeBase64Pieces(pieces: readonly string[], label: string, maxBytes: number): Buffer {
+  if (pieces.length === 1) return decodeBase64(pieces[0]!, label, maxBytes);
+  return decodeCleanBase64Pieces(pieces, maxBytes) ?? decodeBase64(pieces.join(""), label, maxBytes);
+}
+
+function decodeCleanBase64Pieces(pieces: readonly string[], maxBytes: number): Buffer | undefined {
+  if (pieces.length === 0) return undefined;
+  let skip = 0; // characters of a data: URL header at the start of the first piece
+  if (/^data:/i.test(pieces[0]!)) {
+    const comma = pieces[0]!.indexOf(",");
+    if (comma < 0 || !/;base64$/i.test(pieces[0]!.slice(0, comma))) return undefined;
+    skip = comma + 1;
+  }
+  let total = -skip;
+  for (const p of pieces) total += p.length;
+  let n = total;
+  const charFromEnd = (back: number): number => {
+    for (let i = pieces.length - 1; i >= 0; i--) {
+      const p = pieces[i]!;
+      if (back < p.length) return p.charCodeAt(p.length - 1 - back);
+      back -= p.length;
+    }
+    return -1;
+  };
+  if (n > 0 && charFromEnd(0) === 0x3d) n--;
+  if (n > 0 && charFromEnd(total - n) === 0x3d) n--;
+  if (n % 4 === 1 || total % 4 === 1 || Math.floor((total * 3) / 4) > maxBytes) return undefined;
+  const out = Buffer.allocUnsafe(Math.floor((n * 3) / 4));
+  let at = 0; // bytes written
+  let left = n; // characters still to decode (the padding excluded)
+  let carry = "";
+  for (let i = 0; i < pieces.length && left > 0; i++) {
+    const p = pieces[i]!;
+    let from = i === 0 ? skip : 0;
+    const to = Math.min(p.length, from + left);
+    if (to <= from) continue;
+    if (Buffer.byteLength(p, "utf8") !== p.length) return undefined; // non-ASCII: Node decodes it by char code
+    left -= to - from;
+    if (carry.length > 0) {
+      const take = Math.min(4 - carry.length, to - from);
+      carry += p.slice(from, from + take);
+      from += take;
+      if (carry.length < 4) continue;
+      if (out.write(carry, at, "base64") !== 3) return undefined;
+      at += 3;
+      carry = "";
+    }
+    const whole = from + Math.floor((to - from) / 4) * 4;
+    if (whole > from) {
+      const written = out.write(from === 0 && whole === p.length ? p : p.slice(from, whole), at, "base64");
+      if (written !== ((whole - from) / 4) * 3) return undefined;
+      at += written;
+    }
+    carry = p.slice(whole, to);
+  }
+  if (carry.length > 0) {
+    const expected = carry.length - 1; // 2 characters are 1 byte, 3 are 2
+    if (out.write(carry, at, "base64") !== expected) return undefined;
+    at += expected;
+  }
+  return at === out.length ? out : undefined;
+}
+
+/**
  * The common case at a fraction of the cost of the checks below (a 1 MB image: ~0.8 ms instead of ~5 ms): ASCII
  * base64 without whitespace, at most two `=` at the end. Node's decoder skips characters outside the alphabet and
  * stops at an inner `=`, so every bad character shortens the output: a decoded length of exactly ⌊6n/8⌋ bytes for

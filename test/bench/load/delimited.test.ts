@@ -61,6 +61,17 @@ describe("delimited parser (pandas read_csv defaults)", () => {
         got.push(...parser.end());
         assert.deepEqual(got, whole, `chunk size ${size} on ${JSON.stringify(text)}`);
       }
+      // A pieced column (the TSV's image) gives the same text in pieces, and the same records (blank lines too).
+      const headed = `img\tq\n${text}`;
+      for (const size of [1, 3, 7, 1000]) {
+        const parser = new DelimitedParser("\t", undefined, new Set(["img"]));
+        const got = [];
+        for (let i = 0; i < headed.length; i += size) got.push(...parser.push(headed.slice(i, i + size)));
+        got.push(...parser.end());
+        const joined = got.map(({ pieces, ...r }) => ({ ...r, fields: r.fields.map((f, c) => (pieces?.has(c) ? pieces.get(c)!.join("") : f)) }));
+        assert.deepEqual(joined, parseDelimited(headed, "\t"), `pieced, chunk size ${size} on ${JSON.stringify(headed)}`);
+        assert.ok(got.slice(1).every((r) => r.fields[0] === ""), "the pieced column's field is empty, its text in pieces");
+      }
     }
   });
 

@@ -477,3 +477,23 @@ describe("reading files", () => {
     await assert.rejects(loadImageBytes({ path: fifo }, { maxBytes: 10 }), /over the 10 bytes limit \(maxBytes\)/);
   });
 });
+
+describe("files read into lent buffers", () => {
+  test("every data URL is its own file's bytes, for many files prepared at once and one after another", async () => {
+    // Image files are read into pooled buffers given back once their data URL is made (src/io/buffer-pool.ts);
+    // a buffer given back too early, or handed to two reads at once, would send one image's bytes for another.
+    const files: Array<{ file: string; bytes: Buffer }> = [];
+    for (let i = 0; i < 24; i++) {
+      const side = 40 + ((i * 37) % 200);
+      const image = sharp({ create: { width: side, height: side, channels: 3, background: { r: i * 10, g: 255 - i * 10, b: 128 }, noise: { type: "gaussian", mean: 120, sigma: 50 } } });
+      const bytes = i % 5 === 4 ? await image.jpeg().toBuffer() : await image.png({ compressionLevel: 1 }).toBuffer();
+      files.push({ file: write(`lent-${i}.${i % 5 === 4 ? "jpg" : "png"}`, bytes), bytes });
+    }
+    const check = async (f: { file: string; bytes: Buffer }) => {
+      const { part } = await toImagePart({ path: f.file });
+      assert.equal(part.image_url.url.slice(part.image_url.url.indexOf(",") + 1), f.bytes.toString("base64"), f.file);
+    };
+    await Promise.all(files.map(check));
+    for (const f of files) await check(f);
+  });
+});

@@ -20,6 +20,7 @@ import { oversizedSize } from "../../io/field-limit.js";
 import { readDelimitedFile, type FieldLimits, type OversizedField } from "./delimited.js";
 import { BenchFileError } from "./errors.js";
 import { ImageStore } from "./image-store.js";
+import { BufferPool } from "../../io/buffer-pool.js";
 import { buildRow, crossCheck, issueAt, sortIssues, sourceOf, type PendingRow, type RawFields, type RowContext } from "./rows.js";
 
 export interface TsvLoadOptions {
@@ -78,6 +79,7 @@ export async function loadVlmevalkitTsv(path: string, options: TsvLoadOptions): 
 
   const maxBytes = options.maxImageBytes ?? DEFAULT_MAX_BYTES;
   const store = new ImageStore(options.imageDir);
+  const decoded = new BufferPool(1, 64 * 1024 * 1024);
   const issues: RowIssue[] = [];
   const pending: PendingRow[] = [];
   const references: Reference[] = [];
@@ -139,10 +141,14 @@ export async function loadVlmevalkitTsv(path: string, options: TsvLoadOptions): 
       shortImage.add(index);
     } else {
       try {
-        const bytes = decodeBase64Pieces(imagePieces, `image of ${ctx.source}`, maxBytes);
-        const format = sniffImageFormat(bytes);
-        if (format === undefined) throw new ImageError(`image of ${ctx.source}`, `not an image we can read (${describeUnknownBytes(bytes)})`);
-        imagePath = await store.save(bytes, format);
+        const bytes = decodeBase64Pieces(imagePieces, `image of ${ctx.source}`, maxBytes, decoded);
+        try {
+          const format = sniffImageFormat(bytes);
+          if (format === undefined) throw new ImageError(`image of ${ctx.source}`, `not an image we can read (${describeUnknownBytes(bytes)})`);
+          imagePath = await store.save(bytes, format);
+        } finally {
+          decoded.release(bytes); // hashed and written: its buffer decodes the next image
+        }
         if (!imageOf.has(index)) imageOf.set(index, imagePath);
       } catch (err) {
         if (!(err instanceof ImageError)) throw err;

@@ -1,6 +1,7 @@
 // Turns any ImageSource into its original bytes, with errors that name the source and say what to do.
 import { open } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import type { BufferPool } from "../../io/buffer-pool.js";
 import { ImageError, formatBytes } from "./errors.js";
 import { streamUrl, urlLabel } from "./download.js";
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, type ImageOptions, type ImageSource } from "./types.js";
@@ -54,7 +55,7 @@ export function fileProblem(err: unknown): string {
   return `cannot read the file: ${err instanceof Error ? err.message : String(err)}`;
 }
 
-async function readPath(path: string, maxBytes: number): Promise<Buffer> {
+async function readPath(path: string, maxBytes: number, pool?: BufferPool): Promise<Buffer> {
   let handle;
   try {
     handle = await open(path, "r");
@@ -72,7 +73,7 @@ async function readPath(path: string, maxBytes: number): Promise<Buffer> {
     }
     // Read at the size just checked, in one call where the system allows: handle.readFile() would stat again
     // and read in 512 KiB pieces, each a round trip to the thread pool.
-    const bytes = Buffer.allocUnsafe(size);
+    const bytes = pool ? pool.take(size) : Buffer.allocUnsafe(size);
     let filled = 0;
     while (filled < size) {
       const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
@@ -123,14 +124,15 @@ export function decodeBase64(value: string, label: string, maxBytes: number): Bu
  * fresh allocation in V8's heap that costs more than the decode): each piece is decoded into one output buffer, the
  * at most 3 characters of a piece that do not fill a 4-character group carried to the next. The same checks as the
  * one-string fast path; anything else (whitespace, a bad character, a data: URL header cut between pieces) joins
- * the pieces and takes the one-string path, which gives the same bytes or the same error.
+ * the pieces and takes the one-string path, which gives the same bytes or the same error. With `pool`, the bytes
+ * may be a buffer of the pool's, to be given back once used.
  */
-export function decodeBase64Pieces(pieces: readonly string[], label: string, maxBytes: number): Buffer {
+export function decodeBase64Pieces(pieces: readonly string[], label: string, maxBytes: number, pool?: BufferPool): Buffer {
   if (pieces.length === 1) return decodeBase64(pieces[0]!, label, maxBytes);
-  return decodeCleanBase64Pieces(pieces, maxBytes) ?? decodeBase64(pieces.join(""), label, maxBytes);
+  return decodeCleanBase64Pieces(pieces, maxBytes, pool) ?? decodeBase64(pieces.join(""), label, maxBytes);
 }
 
-function decodeCleanBase64Pieces(pieces: readonly string[], maxBytes: number): Buffer | undefined {
+function decodeCleanBase64Pieces(pieces: readonly string[], maxBytes: number, pool: BufferPool | undefined): Buffer | undefined {
   if (pieces.length === 0) return undefined;
   let skip = 0; // characters of a data: URL header at the start of the first piece
   if (/^data:/i.test(pieces[0]!)) {
@@ -152,7 +154,8 @@ function decodeCleanBase64Pieces(pieces: readonly string[], maxBytes: number): B
   if (n > 0 && charFromEnd(0) === 0x3d) n--;
   if (n > 0 && charFromEnd(total - n) === 0x3d) n--;
   if (n % 4 === 1 || total % 4 === 1 || Math.floor((total * 3) / 4) > maxBytes) return undefined;
-  const out = Buffer.allocUnsafe(Math.floor((n * 3) / 4));
+  const size = Math.floor((n * 3) / 4);
+  const out = pool ? pool.take(size) : Buffer.allocUnsafe(size);
   let at = 0; // bytes written
   let left = n; // characters still to decode (the padding excluded)
   let carry = "";
@@ -206,12 +209,15 @@ function decodeCleanBase64(payload: string, maxBytes: number): Buffer | undefine
   return bytes.length === Math.floor((n * 3) / 4) ? bytes : undefined;
 }
 
-/** The original bytes of a source, never empty. Paths and URLs are read whole (they are about to be sent). */
-export async function loadImageBytes(source: ImageSource, options: ImageOptions = {}): Promise<Buffer> {
+/**
+ * The original bytes of a source, never empty. Paths and URLs are read whole (they are about to be sent). With
+ * `pool`, a file is read into a buffer of the pool's, to be given back once used.
+ */
+export async function loadImageBytes(source: ImageSource, options: ImageOptions = {}, pool?: BufferPool): Promise<Buffer> {
   const label = sourceLabel(source);
   const limits = limitsOf(options);
   let bytes: Buffer;
-  if ("path" in source) bytes = await readPath(source.path, limits.maxBytes);
+  if ("path" in source) bytes = await readPath(source.path, limits.maxBytes, pool);
   else if ("url" in source) bytes = await readUrl(source.url, limits);
   else if ("bytes" in source) {
     if (source.bytes.byteLength > limits.maxBytes) {

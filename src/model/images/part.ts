@@ -1,6 +1,7 @@
 // Builds the OpenAI chat "image_url" part: sniff, verify that the image decodes, convert or downscale only
 // when needed, and base64 the result. Only the hashes of verified images are kept between calls; the caller owns the part.
 import sharp, { type Sharp } from "sharp";
+import { BufferPool } from "../../io/buffer-pool.js";
 import { BmpError, decodeBmp } from "./bmp.js";
 import { ImageError } from "./errors.js";
 import { FORMAT_NAMES, MIME_TYPES, SENDABLE_FORMATS, SUPPORTED_LIST, describeUnknownBytes, sniffImageFormat } from "./formats.js";
@@ -41,6 +42,9 @@ const sent = new Map<string, Sent>();
 let sentBytes = 0;
 let sentHits = 0;
 const preparing = new Map<string, Promise<Sent>>();
+
+/** Buffers image files are read into, given back once their data URL is made (src/io/buffer-pool.ts). */
+const readBuffers = new BufferPool(8, 16 * 1024 * 1024);
 
 function rememberSent(sha256: string, image: Sent): void {
   if (image.url.length > SENT_LIMIT_BYTES / 4) return;
@@ -88,6 +92,11 @@ interface Prepared {
   width: number;
   height: number;
   resized: boolean;
+  /**
+   * libvips read the source bytes: they are then never lent out again, as libvips' operation cache may know a
+   * buffer by its address and give an earlier image for new bytes in the same memory.
+   */
+  libvips?: true;
 }
 
 /** A sharp pipeline over the image; BMP goes through our decoder since libvips has no BMP loader. */
@@ -159,7 +168,7 @@ async function prepare(bytes: Buffer, label: string, options: ImageOptions, sha2
       // Sent untouched, so decode once just to prove the model's server will be able to.
       await image.resize(CHECK_SIDE, CHECK_SIDE, { fit: "inside" }).raw().toBuffer();
       rememberVerified(sha256, { width, height });
-      return { bytes, format, sourceFormat: format, width, height, resized: false };
+      return { bytes, format, sourceFormat: format, width, height, resized: false, libvips: true };
     }
     // Re-encoding drops EXIF, so bake the orientation in: the pixels then look as a viewer shows the original.
     let pipeline = image.autoOrient();
@@ -173,7 +182,7 @@ async function prepare(bytes: Buffer, label: string, options: ImageOptions, sha2
     }
     const out = targetFormat(format);
     const { data, info } = await encode(pipeline, out).toBuffer({ resolveWithObject: true });
-    return { bytes: data, format: out, sourceFormat: format, width: info.width, height: info.height, resized: resize };
+    return { bytes: data, format: out, sourceFormat: format, width: info.width, height: info.height, resized: resize, libvips: true };
   } catch (err) {
     throw decodeError(label, format, err);
   }
@@ -213,10 +222,12 @@ export async function preparedImage(source: ImageSource, options: ImageOptions =
     if (!pending) {
       const bytes = original;
       pending = (async () => {
-        const loaded = bytes ?? (await loadImageBytes(source, options));
+        const loaded = bytes ?? (await loadImageBytes(source, options, readBuffers));
         const prepared = await prepare(loaded, label, options, sha256);
         const { format, sourceFormat, width, height, resized } = prepared;
         const url = dataUrl(MIME_TYPES[format], prepared.bytes);
+        // Encoded into the data URL: nothing refers to a file's bytes any more (unless libvips saw them).
+        if (bytes === undefined && !prepared.libvips) readBuffers.release(loaded);
         const made: Sent = { url, info: { format, sourceFormat, width, height, bytes: prepared.bytes.length, resized, sha256 }, originalBytes: loaded.length };
         rememberSent(sha256, made);
         return made;

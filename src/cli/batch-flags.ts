@@ -7,6 +7,8 @@ import type { BatchMode } from "../model/batch/records.js";
 import { Ledger } from "../model/ledger.js";
 import { MmifError, rootCause, WorkError } from "../common/errors.js";
 import { EXIT, UsageError } from "./exit-codes.js";
+import { acquireRunLock } from "../io/run-lock.js";
+import { quitOnInterrupt } from "./interrupt.js";
 
 export interface BatchFlags {
   batch?: BatchMode;
@@ -120,15 +122,20 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * `--batch-wait`: reruns the pass whenever a batch has come back, until the command finishes with anything but
  * "incomplete". Without the flag the command runs one pass.
  */
-export async function withBatchWait(flags: BatchFlags & { out: string }, run: () => Promise<number>): Promise<number> {
+export async function withBatchWait(command: string, flags: BatchFlags & { out: string }, run: () => Promise<number>): Promise<number> {
   checkBatchFlags(flags);
   const poll = pollSeconds(flags);
   for (;;) {
     const code = await run();
     if (code !== EXIT.INCOMPLETE || poll === undefined) return code;
-    const ledger = new Ledger(join(resolve(flags.out), "ledger.sqlite"));
+    const out = resolve(flags.out);
+    // Between passes the folder stays ours (no other run, no `batch import`), and Ctrl-C or SIGTERM quits at once:
+    // nothing is in flight, and the batches are in the ledger for the next run to collect.
+    const lock = acquireRunLock(out, command);
+    const detachInterrupt = quitOnInterrupt(command, "the batches are recorded in the ledger; rerun the same command to collect them and continue");
+    const ledger = new Ledger(join(out, "ledger.sqlite"));
     try {
-      const queue = batchQueueFor(flags, ledger, resolve(flags.out))!;
+      const queue = batchQueueFor(flags, ledger, out)!;
       for (;;) {
         const r = await batchStep("polling the batches", () => queue.collect());
         if (r.answered + r.failed > 0 || queue.records.openBatches("openai").length === 0) break;
@@ -136,6 +143,8 @@ export async function withBatchWait(flags: BatchFlags & { out: string }, run: ()
       }
     } finally {
       ledger.close();
+      detachInterrupt();
+      lock.release();
     }
   }
 }

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { BatchQueue } from "../model/batch/queue.js";
 import { costOf } from "../model/endpoint.js";
 import { Ledger } from "../model/ledger.js";
+import { acquireRunLock, type RunLock } from "../io/run-lock.js";
 import { parsePrice } from "./flag-values.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 
@@ -43,13 +44,17 @@ export function registerBatch(program: Command): void {
         "Answers land under their custom_id (the call's ledger key); failed lines are recorded and sent again by the next wave.",
         "Importing a file twice changes nothing (a line imported before is skipped). A line whose custom_id is no call this",
         "run sent in a batch (another run's output) is refused.",
-        "Exit codes: 0 imported; 2 no such file or run, unreadable lines, or lines of another run (the other lines are imported).",
+        "Exit codes: 0 imported; 2 no such file or run, a run working in the folder, unreadable lines, or lines of another run",
+        "(the other lines are imported).",
       ].join("\n"),
     )
     .action((file: string, flags: { out: string }) => {
       if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
       const ledger = openRunLedger(flags.out);
+      // A writer of the run's ledger like a pass of the run itself: not while a run works in the folder.
+      let lock: RunLock | undefined;
       try {
+        lock = acquireRunLock(resolve(flags.out), "batch import");
         const queue = new BatchQueue(ledger, { mode: "file", dir: resolve(flags.out), discount: 1 });
         const r = queue.importText(readFileSync(file, "utf8"));
         for (const b of r.bad.slice(0, 20)) process.stderr.write(`mmif: ${file} line ${b.line}: ${b.error}\n`);
@@ -73,6 +78,7 @@ export function registerBatch(program: Command): void {
         done(r.bad.length > 0 || r.foreign.length > 0 ? EXIT.BAD_INPUT : EXIT.OK);
       } finally {
         ledger.close();
+        lock?.release();
       }
     });
 

@@ -67,7 +67,7 @@ export function registerDpo(program: Command): void {
       ].join("\n"),
     )
     .action(async (flags: DpoFlags, cmd: Command) => {
-      cmd.setOptionValue("exitCode", await withBatchWait(flags, () => runDpoCommand(flags, cmd.getOptionValueSource("strategy") === "cli")));
+      cmd.setOptionValue("exitCode", await withBatchWait("dpo", flags, () => runDpoCommand(flags, cmd.getOptionValueSource("strategy") === "cli")));
     });
 }
 

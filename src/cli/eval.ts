@@ -52,7 +52,7 @@ export function registerEval(program: Command): void {
     ].join("\n"),
   );
   cmd.action(async (flags: EvalFlags, c: Command) => {
-    c.setOptionValue("exitCode", await withBatchWait(flags, () => runEval(flags)));
+    c.setOptionValue("exitCode", await withBatchWait("eval", flags, () => runEval(flags)));
   });
 }
 

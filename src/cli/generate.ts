@@ -105,7 +105,7 @@ export function registerGenerate(program: Command): void {
     ].join("\n"),
   );
   cmd.action(async (flags: GenerateFlags, c: Command) => {
-    c.setOptionValue("exitCode", await withBatchWait(flags, () => runGenerateCommand(flags)));
+    c.setOptionValue("exitCode", await withBatchWait("generate", flags, () => runGenerateCommand(flags)));
   });
 }
 

@@ -33,7 +33,7 @@ export function registerScore(program: Command): void {
     ].join("\n"),
   );
   cmd.action(async (flags: ScoreFlags, c: Command) => {
-    c.setOptionValue("exitCode", await withBatchWait(flags, () => runScore(flags)));
+    c.setOptionValue("exitCode", await withBatchWait("score", flags, () => runScore(flags)));
   });
 }
 

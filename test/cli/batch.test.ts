@@ -2,11 +2,14 @@
 // the scripted server, which answers a request the same way online and in a batch. A batch run must end with the
 // same files as an online run (timestamps aside), without a single online chat request.
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import sharp from "sharp";
-import { runCli, tempDir } from "../helpers/cli.js";
+import { MMIF, runCli, tempDir } from "../helpers/cli.js";
 import { engineScript } from "../helpers/engine-script.js";
 import { buildCompletion } from "../helpers/scripted-server/replies.js";
 import { lastUserText, replies, startScriptedServer, type RecordedRequest, type ScriptedServer } from "../helpers/scripted-server.js";
@@ -155,6 +158,33 @@ describe("batch inference (--batch)", () => {
     }
     assert.equal(r.code, 0, r.stderr);
     same(join(dir, "eval-online"), out, ["predictions.jsonl", "results.jsonl", "summary.json"]);
+  });
+
+  it("--batch-wait holds the folder while it waits, and Ctrl-C then quits at once (130); a rerun collects the batches", async () => {
+    const out = join(dir, "eval-wait-quit");
+    const child = spawn(process.execPath, [MMIF, ...evalArgs(out, ["--batch", "openai", "--batch-wait", "60"])], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const exited = once(child, "exit");
+    const linesBefore = server.batchLines().length;
+    for (let i = 0; i < 600 && !/rerun to continue/.test(stderr); i++) await sleep(50);
+    assert.match(stderr, /submitted 3 calls in 1 batches/);
+    await sleep(300); // the first poll: the batch is not done yet, so it sleeps for a minute
+    assert.ok(existsSync(join(out, ".mmif-lock")), "the folder is held while waiting");
+    writeFileSync(join(dir, "empty-output.jsonl"), "");
+    const importing = await runCli(["batch", "import", join(dir, "empty-output.jsonl"), "--out", out]);
+    assert.equal(importing.code, 2, importing.stderr);
+    assert.match(importing.stderr, /another mmif run \(pid \d+, "eval"/);
+    child.kill("SIGINT");
+    const [code] = await exited;
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /interrupted \(Ctrl-C\); the batches are recorded in the ledger; rerun the same command/);
+    assert.equal(existsSync(join(out, ".mmif-lock")), false, "the lock is released");
+    const rerun = await runCli(evalArgs(out, ["--batch", "openai", "--batch-wait", "0"]));
+    assert.equal(rerun.code, 0, rerun.stderr);
+    const answers = server.batchLines().slice(linesBefore).filter((l) => l.model === "vlm");
+    assert.equal(answers.length, 3, "the rerun collected the batch the quit run left out, not a second one");
+    same(join(dir, "eval-online"), out, ["results.jsonl", "summary.json"]);
   });
 
   it("rejects --batch-wait without --batch openai, and a bad --batch-discount, as usage errors", async () => {

@@ -166,6 +166,7 @@ export class ModelClient {
     const params = { ...this.endpoint.params, ...request.params };
     const started = performance.now();
     let attemptStarted = started;
+    let latencyMs = 0;
     try {
       const { value, attempts } = await this.scheduler.run<Answer>(
         async () =>
@@ -201,10 +202,13 @@ export class ModelClient {
             ledger.recordAttemptError({ key, attempt, kind: decision.kind, status: decision.status ?? null, message: decision.message });
             events?.emit({ type: "retry", stage: context.stage, model: this.model, attempt, kind: decision.kind, willRetry: decision.retry });
           },
+          // Recorded before the call's slot is freed (see RunOptions.settle).
+          settle: (answer, attempts) => {
+            latencyMs = performance.now() - attemptStarted;
+            return ledger.commitSuccess({ key, model: this.model, stage: context.stage, request: canonicalJson, ...answer, latencyMs, attempts });
+          },
         },
       );
-      const latencyMs = performance.now() - attemptStarted;
-      await ledger.commitSuccess({ key, model: this.model, stage: context.stage, request: canonicalJson, ...value, latencyMs, attempts });
       this.options.observer?.answered(this);
       const cost = costOf(this.endpoint.price, value.usage.promptTokens, value.usage.completionTokens);
       events?.emit({ type: "call", stage: context.stage, model: this.model, outcome: "sent", usage: value.usage, cost, attempts });

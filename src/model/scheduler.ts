@@ -43,6 +43,12 @@ export interface RunOptions<T> {
   /** Tokens it did use, to correct the budget afterwards. */
   actualTokens?: (value: T) => number;
   onAttemptError?: (attempt: number, decision: RetryDecision, error: unknown) => void;
+  /**
+   * Runs after a successful attempt while the call still holds its slot (not retried when it throws; the error
+   * is the call's). The client records the answer here, so calls answered but not yet on disk never outnumber
+   * the concurrency: a killed process loses at most that many answers.
+   */
+  settle?: (value: T, attempts: number) => Promise<void>;
 }
 
 /** A call that will not be retried: a permanent error, or attempts exhausted. */
@@ -142,7 +148,11 @@ export class Scheduler {
         if (this.stopping) throw new SchedulerStoppedError();
         continue;
       }
-      this.release();
+      try {
+        await options.settle?.(value, n);
+      } finally {
+        this.release();
+      }
       this.onSuccess();
       if (this.tpm && options.actualTokens) this.tpm.refund(tokens - options.actualTokens(value));
       return { value, attempts: n };

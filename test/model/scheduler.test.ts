@@ -34,6 +34,39 @@ describe("Scheduler", () => {
     assert.equal(s.stats.peakInFlight, 3);
   });
 
+  it("settles a success (the client records it) before the slot is freed; a settle that throws fails that call only", async () => {
+    const s = new Scheduler({ concurrency: 2 });
+    let running = 0; // attempts under way
+    let unsettled = 0; // attempts done whose settle has not finished
+    let peak = 0;
+    const calls = Array.from({ length: 12 }, (_, i) =>
+      s.run(
+        async () => {
+          running++;
+          peak = Math.max(peak, running + unsettled);
+          await sleep(2);
+          running--;
+          unsettled++;
+          return i;
+        },
+        {
+          classify,
+          settle: async (value, attempts) => {
+            assert.equal(attempts, 1);
+            await sleep(5); // a slow commit
+            unsettled--;
+            if (value === 5) throw new Error("disk full");
+          },
+        },
+      ),
+    );
+    const results = await Promise.allSettled(calls);
+    assert.equal(results.filter((r) => r.status === "fulfilled").length, 11);
+    assert.match(String((results[5] as PromiseRejectedResult).reason), /disk full/);
+    assert.equal(peak, 2, "calls in flight plus answered-but-unrecorded ones stay within the concurrency");
+    assert.equal(s.stats.inFlight, 0);
+  });
+
   it("retries transient faults with backoff, within the attempt bound", async () => {
     const s = new Scheduler({ concurrency: 2, maxAttempts: 4, baseDelayMs: 10, random: () => 0 });
     let calls = 0;

@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { IMAGES_DIR, ImagePlacer, type ExportProblem } from "../export/index.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { keepOnlyFiles } from "../io/tidy.js";
-import { usageWithCost, type Price } from "../model/accounting.js";
+import { pricesByModel, usageWithCost, type Price } from "../model/accounting.js";
 import type { Ledger } from "../model/ledger.js";
 import { ShardRecorder, inShard, type Shard } from "../run/shard.js";
 import type { RunVerdict } from "../run/status.js";
@@ -141,7 +141,7 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
     ...(options.counts.distribution ? { distribution: { ...options.counts.distribution } } : {}),
     stages: [...options.stages],
     seed: options.seed,
-    prices: Object.fromEntries(allClients(options.clients).map((c) => [c.model, c.endpoint.price])),
+    prices: pricesByModel(allClients(options.clients).map((c) => c.endpoint)),
   };
   const exports = { bench: exported.bench, sft: exported.sft.exported, problems: exported.problems };
   const result = finishGenerateStats(stats, options.ledger, settings, options.verdict?.() ?? { status: "complete", status_reasons: [] }, exports);

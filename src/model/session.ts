@@ -13,7 +13,7 @@ import { EndpointConfigError, resolveEndpoint, type EndpointConfig } from "./end
 import type { Ledger } from "./ledger.js";
 import type { ModelEvents } from "./progress.js";
 import type { RetryDecision } from "./scheduler.js";
-import type { Price } from "./accounting.js";
+import { priceClash, pricesByModel, type Price } from "./accounting.js";
 
 /** The run was stopped because an endpoint is configured wrongly. */
 export class EndpointFaultError extends Error {
@@ -58,6 +58,15 @@ export class ModelSession implements CallObserver {
     } catch (e) {
       throw e instanceof EndpointConfigError ? new EndpointConfigError(`${role}: ${e.message}`) : e;
     }
+    const other = this.clients.find((c) => priceClash([c.endpoint], endpoint.model, endpoint.price));
+    if (other) {
+      // Costs are counted per model name (the ledger's), so two prices for one name would price one role's calls at the other's.
+      const fmt = (p: Price) => `${p.input},${p.output}`;
+      throw new EndpointConfigError(
+        `${role}: the model ${endpoint.model} is also the ${other.role}'s model, at another price (${fmt(endpoint.price!)} vs ${fmt(other.endpoint.price!)}); ` +
+          "costs are counted per model name, so give it one price (leave the second price flag out, or give both the same)",
+      );
+    }
     const client = new ModelClient(endpoint, { ledger: this.ledger, events: this.events, role, observer: this, ...(this.batch ? { batch: this.batch } : this.replay ? { batch: this.replay } : {}) });
     this.clients.push(client);
     return client;
@@ -81,7 +90,7 @@ export class ModelSession implements CallObserver {
 
   /** Prices per model, for the usage and cost report. */
   prices(): Record<string, Price | undefined> {
-    return Object.fromEntries(this.clients.map((c) => [c.model, c.endpoint.price]));
+    return pricesByModel(this.clients.map((c) => c.endpoint));
   }
 
   attemptFailed(client: ModelClient, decision: RetryDecision): void {

@@ -392,6 +392,18 @@ describe("mmif eval / mmif score end to end", () => {
   };
   const counts = (p: ReturnType<typeof plan>) => Object.fromEntries(Object.entries(p.stages).map(([k, [calls, held]]) => [k, [calls, held]]));
 
+  it("refuses, before any call, two prices for one model name (a model judging itself); one price flag is enough", async () => {
+    const before = server.chatRequests().length;
+    const r = await runCli(evalArgs(benches.tsv, join(dir, "out-price-clash"), ["--judge", "vlm", "--model-price", "1,2", "--judge-price", "3,4"]));
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /the model vlm is also the model under test's model, at another price \(3,4 vs 1,2\); costs are counted per model name/);
+    assert.equal(server.chatRequests().length, before, "no model call");
+    const dry = await runCli(evalArgs(benches.tsv, join(dir, "out-price-one"), ["--judge", "vlm", "--model-price", "1,2", "--dry-run"]));
+    assert.equal(dry.code, 0, dry.stderr);
+    const rows = dry.stdout.split("\n").filter((l) => l.startsWith("vlm |"));
+    assert.ok(rows.length >= 2 && rows.every((l) => /\| \d+\.\d{4}$/.test(l)), `every vlm call is priced, the judge's too:\n${dry.stdout}`);
+  });
+
   it("--dry-run makes no call, and its counts are the calls the real run then makes; a second dry run finds every call paid", async () => {
     const out = join(dir, "out-dry-run");
     const before = server.chatRequests().length;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ModelCallError } from "../../src/model/client.js";
+import { EndpointConfigError } from "../../src/model/endpoint.js";
 import { Ledger } from "../../src/model/ledger.js";
 import { EndpointFaultError, ModelSession } from "../../src/model/session.js";
 import { closedPort } from "../helpers/closed-port.js";
@@ -17,6 +18,19 @@ describe("ModelSession", () => {
     server = await startScriptedServer();
   });
   after(() => server.close());
+
+  it("prices per model name: one role without a price takes the other's; two different prices for one name are refused", () => {
+    const session = new ModelSession(new Ledger(":memory:"));
+    session.client({ model: "gpt", baseURL: server.url, ...FAST, price: { input: 1, output: 2 } }, "model under test");
+    session.client({ model: "gpt", baseURL: server.url, ...FAST }, "judge");
+    session.client({ model: "other", baseURL: server.url, ...FAST, price: { input: 5, output: 6 } }, "weak model");
+    assert.deepEqual(session.prices(), { gpt: { input: 1, output: 2 }, other: { input: 5, output: 6 } }, "the judge's missing price does not erase --price");
+    session.client({ model: "gpt", baseURL: server.url, ...FAST, price: { input: 1, output: 2 } }, "judge");
+    assert.throws(
+      () => session.client({ model: "gpt", baseURL: server.url, ...FAST, price: { input: 3, output: 4 } }, "judge"),
+      (e: unknown) => e instanceof EndpointConfigError && e.message === "judge: the model gpt is also the model under test's model, at another price (3,4 vs 1,2); costs are counted per model name, so give it one price (leave the second price flag out, or give both the same)",
+    );
+  });
 
   it("stops every client at the first refused connection of an endpoint, naming role, URL, model and key variable", async () => {
     const session = new ModelSession(new Ledger(":memory:"));

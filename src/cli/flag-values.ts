@@ -66,6 +66,11 @@ export class FlagChecks {
     }
   }
 
+  /** Records `problem` when there is one. */
+  problem(problem: string | undefined): void {
+    if (problem !== undefined) this.problems.push(problem);
+  }
+
   /** Records `problem` unless `ok`. */
   require(ok: boolean, problem: string): void {
     if (!ok) this.problems.push(problem);

@@ -109,6 +109,23 @@ export function outputConfig(flags: object, perMachine: readonly string[]): Reco
   );
 }
 
+/**
+ * Why a run with `part` (undefined: no --shard) must not work in `dir`, or undefined: the folder holds a shard of a
+ * sharded run and this run is not sharded. It would do every shard's work (and pay for it) on one machine, and leave a
+ * shard.json that no longer describes the folder's outputs. A rerun with another part rewrites shard.json.
+ */
+export function shardFolderProblem(dir: string, part: Shard | undefined): string | undefined {
+  if (part !== undefined) return undefined;
+  let recorded: Partial<ShardManifest>;
+  try {
+    recorded = JSON.parse(readFileSync(join(dir, SHARD_FILE), "utf8")) as Partial<ShardManifest>;
+  } catch {
+    return undefined; // none (or unreadable: then no shard we could name)
+  }
+  const spec = recorded.shard ? `${recorded.shard.index}/${recorded.shard.count}` : "i/n";
+  return `${dir} holds shard ${spec} of a sharded run (${SHARD_FILE}); rerun with --shard ${spec} to continue that shard, or give another --out (without --shard this run would do every shard's work here)`;
+}
+
 /** Reads `<dir>/shard.json`; an InputError naming the folder when it is missing or not a shard manifest. */
 export function readShardManifest(dir: string): ShardManifest {
   const path = join(dir, SHARD_FILE);

@@ -138,6 +138,17 @@ describe("shards and merge (--shard i/n, mmif merge)", () => {
     assert.deepEqual(callKeys(merged), callKeys(single));
     sameRequests(single, merged);
 
+    // A shard's folder rerun without --shard (a job script that lost the flag) is refused before any call: it would do
+    // every shard's work there and leave a shard.json that no longer describes the folder.
+    const sent = server.chatRequests().length;
+    const lost = await generate(parts[1]!);
+    assert.equal(lost.code, 2, lost.stderr);
+    assert.match(lost.stderr, new RegExp(`holds shard 1/${SHARDS} of a sharded run \\(shard\\.json\\); rerun with --shard 1/${SHARDS}`));
+    assert.equal(server.chatRequests().length, sent, "no call");
+    const lostDpo = await runCli(["dpo", "--items", join(single, "items.jsonl"), "--model", "weak", "--base-url", server.url, "--out", parts[1]!, "--quiet"]);
+    assert.equal(lostDpo.code, 2, lostDpo.stderr);
+    assert.match(lostDpo.stderr, /holds shard 1\/3 of a sharded run/);
+
     // Safe to rerun: the same files again, the ledger unchanged.
     const again = await runCli(["merge", ...parts, "--out", merged]);
     assert.equal(again.code, 0, again.stderr);

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { IMAGES_DIR, ImagePlacer, type ExportProblem } from "../export/index.js";
+import { ExportImageError, IMAGES_DIR, ImagePlacer, type ExportProblem } from "../export/index.js";
 import { JsonlSink, writeJsonFile } from "../io/jsonl-file.js";
 import { keepOnlyFiles } from "../io/tidy.js";
 import { pricesByModel, usageWithCost, type Price } from "../model/accounting.js";
@@ -106,17 +106,23 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
   // A kept item's image is put into images/<sha256>.<ext> (a hard link where possible) and recorded as its `copy`.
   const placer = new ImagePlacer(options.outDir, "link");
   const keptImages = new Set<string>();
-  const itemsOut = {
-    write: async (it: EngineItem) => {
-      if (it.kept === true) {
+  // Before an item is counted and written: a kept item whose image can no longer be read (moved or deleted since
+  // its calls) is not kept, for "image: <why>" (an unreadable image), and the run goes on; its calls stay paid for.
+  const placeKept = async (out: EngineItem[]) => {
+    for (const it of out) {
+      if (it.kept !== true) continue;
+      try {
         const placed = await placer.place(it.image);
         keptImages.add(placed.name);
         it.image = { ...it.image, copy: placed.ref };
+      } catch (e) {
+        if (!(e instanceof ExportImageError)) throw e;
+        it.kept = false;
+        it.reasons = [...it.reasons, `image: ${e.message}`];
       }
-      await items.write(it);
-    },
+    }
   };
-  const ordered = new OrderedJsonlWriter<EngineItem>(itemsOut, (it) => {
+  const ordered = new OrderedJsonlWriter<EngineItem>(items, (it) => {
     stats.item(it);
     // Not kept is an outcome, not an error.
     options.events?.emit({ type: "item", stage: "items", ok: true, dropped: it.kept !== true });
@@ -126,8 +132,9 @@ export async function runGenerate(options: GenerateOptions): Promise<GenerateSta
     pipelineInputs(options, images, stats, recorder),
     options.window ?? 256,
     (input) => processInput(input, options),
-    (position, out) => {
+    async (position, out) => {
       recorder?.wrote(position, { "items.jsonl": out.length });
+      await placeKept(out);
       return ordered.put(position, out);
     },
   );

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
@@ -70,6 +70,38 @@ describe("generate run folders", () => {
       assert.deepEqual(temps(out), []);
     } finally {
       await held.close();
+    }
+  });
+
+  it("a kept item whose image is deleted before it is written is not kept ('image: …'), and the run still ends with its stats", async () => {
+    const own = join(dir, "vanishing");
+    await makeImages(own, 1);
+    const photo = join(own, "photo-1.png");
+    // The first judge call deletes the photo a moment later: every judge call of the item has read it by then, and
+    // the item's image is gone when the run puts the kept item's copy into images/.
+    let deleting: Promise<void> | undefined;
+    const vanish = await startScriptedServer({
+      script: (req) => {
+        const reply = engineScript(req);
+        if (req.model !== "judge") return reply;
+        deleting ??= sleep(150).then(() => rmSync(photo));
+        return { ...(typeof reply === "string" ? { content: reply } : reply), delayMs: 400 };
+      },
+    });
+    try {
+      const out = join(own, "..", "vanishing-out");
+      const r = await runCli(["generate", "--images", own, "--model", "unused", "--base-url", vanish.url, "--judge-base-url", vanish.url, ...ROLES, "--out", out, "--quiet", "--seed", "1"]);
+      assert.equal(r.code, 0, r.stderr);
+      const items = await readChecked("items.jsonl", join(out, "items.jsonl"));
+      assert.equal(items.length, 1);
+      assert.equal(items[0]!.kept, false);
+      assert.match(items[0]!.reasons.at(-1)!, /^image: .*photo-1\.png/);
+      const stats = JSON.parse(readFileSync(join(out, "stats.json"), "utf8"));
+      assert.equal(stats.items.kept, 0);
+      assert.ok(stats.items.not_kept_reasons["unreadable image"], JSON.stringify(stats.items.not_kept_reasons));
+      assert.deepEqual(existsSync(join(out, "images")) ? readdirSync(join(out, "images")) : [], [], "no image copied");
+    } finally {
+      await vanish.close();
     }
   });
 

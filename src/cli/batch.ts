@@ -1,11 +1,12 @@
 // `mmif batch import` and `mmif batch status`: the offline half of `--batch file`, and a look at a run's batches.
 import type { Command } from "commander";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BatchQueue } from "../model/batch/queue.js";
 import { costOf } from "../model/endpoint.js";
 import { Ledger } from "../model/ledger.js";
 import { acquireRunLock, type RunLock } from "../io/run-lock.js";
+import { openInput, readLines } from "../io/lines.js";
 import { parsePrice } from "./flag-values.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 
@@ -48,7 +49,7 @@ export function registerBatch(program: Command): void {
         "(the other lines are imported).",
       ].join("\n"),
     )
-    .action((file: string, flags: { out: string }) => {
+    .action(async (file: string, flags: { out: string }) => {
       if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
       const ledger = openRunLedger(flags.out);
       // A writer of the run's ledger like a pass of the run itself: not while a run works in the folder.
@@ -56,7 +57,7 @@ export function registerBatch(program: Command): void {
       try {
         lock = acquireRunLock(resolve(flags.out), "batch import");
         const queue = new BatchQueue(ledger, { mode: "file", dir: resolve(flags.out), discount: 1 });
-        const r = queue.importText(readFileSync(file, "utf8"));
+        const r = await queue.importLines(readLines(openInput(file)));
         for (const b of r.bad.slice(0, 20)) process.stderr.write(`mmif: ${file} line ${b.line}: ${b.error}\n`);
         for (const f of r.foreign.slice(0, 20)) {
           process.stderr.write(`mmif: ${file} line ${f.line}: custom_id ${f.customId.slice(0, 12)}… is no call this run sent in a batch (not imported)\n`);

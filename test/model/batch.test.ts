@@ -1,9 +1,10 @@
 // Batch mode of the model layer: calls deferred into batch files, submitted through the SDK to the scripted server's
 // Files and Batches endpoints, polled, imported into the ledger, failed lines resubmitted or failed for good.
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, beforeEach, describe, it } from "node:test";
+import { openInput, readLines } from "../../src/io/lines.js";
 import { usageWithCost } from "../../src/model/accounting.js";
 import { FileSplitter, inputLine, parseOutputLine } from "../../src/model/batch/format.js";
 import { BatchQueue } from "../../src/model/batch/queue.js";
@@ -196,6 +197,39 @@ describe("BatchQueue against the scripted server (Files + Batches API through th
     ledger.close();
   });
 
+  it("imports a large output file streamed, a few hundred lines per transaction; an import killed midway is finished by importing again", async () => {
+    const dir = tempDir();
+    const ledger = new Ledger(join(dir, "ledger.sqlite"));
+    const queue = new BatchQueue(ledger, { mode: "file", dir, discount: 1 });
+    const client = testClient(server, { model: "model-big" }, { ledger, batch: queue });
+    await queue.begin();
+    const N = 1_200;
+    for (let i = 0; i < N; i++) await pending(client.chat(userText(`q${i}`), STAGE));
+    const sent = await queue.submit();
+    const ids = sent.files.flatMap((f) => readFileSync(f, "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { custom_id: string }).custom_id));
+    assert.equal(ids.length, N);
+    const output = join(dir, "out.jsonl");
+    const body = (i: number) => ({ choices: [{ message: { content: `a${i}` }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 2 } });
+    writeFileSync(output, ids.map((id, i) => JSON.stringify({ custom_id: id, response: { status_code: 200, body: body(i) }, error: null })).join("\n") + "\n");
+
+    // Killed after 600 lines: the first 500 (one transaction) are in, the next 100 are not.
+    async function* dies() {
+      for await (const l of readLines(openInput(output))) {
+        if (l.line > 600) throw new Error("killed");
+        yield l;
+      }
+    }
+    await assert.rejects(queue.importLines(dies()), /killed/);
+    assert.equal(ledger.count("ok"), 500);
+    const r = await queue.importLines(readLines(openInput(output)));
+    assert.deepEqual(r, { answered: N - 500, failed: 0, unknown: 0, repeated: 500, foreign: [], bad: [] });
+    assert.equal(ledger.count("ok"), N);
+    assert.deepEqual(queue.records.batches().map((b) => b.status), ["imported"]);
+    const again = await queue.importLines(readLines(openInput(output)));
+    assert.equal(again.repeated, N, "importing the file again changes nothing");
+    ledger.close();
+  });
+
   it("file mode writes one file per model and imports an engine's output by custom_id", async () => {
     const dir = tempDir();
     const ledger = new Ledger(join(dir, "ledger.sqlite"));
@@ -211,7 +245,7 @@ describe("BatchQueue against the scripted server (Files + Batches API through th
     assert.deepEqual(sent.files.map((f) => f.slice(dir.length + 1)), ["batch/wave-001-model-a-1.jsonl", "batch/wave-001-model-b-2-1.jsonl"]);
     const line = JSON.parse(readFileSync(sent.files[0]!, "utf8")) as { custom_id: string };
     const completion = { choices: [{ message: { content: "from vllm" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 2 } };
-    const r = queue.importText(`${JSON.stringify({ custom_id: line.custom_id, response: { status_code: 200, body: completion }, error: null })}\nnot json\n`);
+    const r = await queue.importText(`${JSON.stringify({ custom_id: line.custom_id, response: { status_code: 200, body: completion }, error: null })}\nnot json\n`);
     assert.deepEqual({ ...r, bad: r.bad.map((x) => x.line) }, { answered: 1, failed: 0, unknown: 0, repeated: 0, foreign: [], bad: [2] });
     await queue.begin();
     assert.equal((await a.chat(userText("x"), STAGE)).content, "from vllm");

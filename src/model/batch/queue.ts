@@ -9,6 +9,9 @@
 import { createHash } from "node:crypto";
 import { createReadStream, mkdirSync, rmSync } from "node:fs";
 import { basename, join, relative } from "node:path";
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { readLines } from "../../io/lines.js";
 import OpenAI, { APIError, toFile } from "openai";
 import { readAnswer, type Answer } from "../answer.js";
 import { classifyError } from "../classify.js";
@@ -75,6 +78,13 @@ const ENDED = new Set(["completed", "failed", "expired", "cancelled"]);
 function slug(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60);
 }
+
+/** Lines recorded per transaction while importing (bounds the answers held before they are written). */
+const IMPORT_CHUNK = 500;
+
+type ImportedLine =
+  | { call: BatchCall; sha: Buffer; answer: Answer }
+  | { call: BatchCall; sha: Buffer; failure: { status: number | null; message: string; kind: string } };
 
 export class BatchQueue {
   readonly records: BatchRecords;
@@ -255,8 +265,9 @@ export class BatchQueue {
       }
       for (const fileId of [batch.output_file_id, batch.error_file_id]) {
         if (!fileId) continue;
-        const text = await (await sdk.files.content(fileId)).text();
-        merge(report, this.importText(text));
+        // Streamed: an output file of 50,000 answers can pass the largest string V8 can hold.
+        const body = (await sdk.files.content(fileId)).body;
+        if (body) merge(report, await this.importLines(readLines(Readable.fromWeb(body as WebReadableStream))));
       }
       const why = batch.errors?.data?.map((e) => e.message).join("; ");
       report.failed += this.endBatch(b.id, `batch ${b.id} ended ${batch.status} without an answer for this call${why ? `: ${why}` : ""}`);
@@ -277,18 +288,19 @@ export class BatchQueue {
 
   /**
    * Reads batch output (or error) lines into the ledger: an answer is recorded as the call's success, exactly as
-   * an online answer would be; a failed line as a failure with its error. All in one transaction, so a process
-   * killed meanwhile leaves the import undone, not half done. A line imported before (the same bytes: a file
-   * imported twice) changes nothing, so an old failed line never fails the call's resubmission in a later wave.
-   * Used by `mmif batch import` too.
+   * an online answer would be; a failed line as a failure with its error. The lines are streamed and recorded a few
+   * hundred at a time (one transaction each), so an output file of any size is never held whole; a process killed
+   * meanwhile leaves whole chunks imported, and importing the file again finishes the job: a line imported before
+   * (the same bytes: a file imported twice) changes nothing, so an old failed line never fails the call's
+   * resubmission in a later wave. Used by `mmif batch import` too.
    */
-  importText(text: string): ImportReport {
+  async importLines(lines: AsyncIterable<{ line: number; text: string }> | Iterable<{ line: number; text: string }>): Promise<ImportReport> {
     const report = emptyReport();
     const taken = new Set<string>();
     const seen = new Set<string>();
-    const results: Array<{ call: BatchCall; sha: Buffer; answer: Answer } | { call: BatchCall; sha: Buffer; failure: { status: number | null; message: string; kind: string } }> = [];
-    for (const [i, raw] of text.split("\n").entries()) {
-      const trimmed = raw.trim();
+    let results: ImportedLine[] = [];
+    for await (const { line: number, text } of lines) {
+      const trimmed = text.trim();
       if (trimmed === "") continue;
       const sha = createHash("sha256").update(trimmed).digest().subarray(0, 16);
       if (seen.has(sha.toString("hex")) || this.records.lineImported(sha)) {
@@ -298,13 +310,13 @@ export class BatchQueue {
       seen.add(sha.toString("hex"));
       const line = parseOutputLine(trimmed);
       if (typeof line === "string") {
-        report.bad.push({ line: i + 1, error: line });
+        report.bad.push({ line: number, error: line });
         continue;
       }
       const call = taken.has(line.key) ? undefined : this.records.waitingCall(line.key);
       if (!call) {
         if (this.records.sent(line.key)) report.unknown++;
-        else report.foreign.push({ line: i + 1, customId: line.key });
+        else report.foreign.push({ line: number, customId: line.key });
         continue;
       }
       taken.add(line.key);
@@ -312,16 +324,35 @@ export class BatchQueue {
         try {
           results.push({ call, sha, answer: readAnswer(line.completion) });
           report.answered++;
-          continue;
         } catch (e) {
           results.push({ call, sha, failure: { status: null, message: (e as Error).message, kind: "bad-response" } });
+          report.failed++;
         }
       } else {
         const decision = line.status === null ? { kind: "batch" } : classifyError(APIError.generate(line.status, { error: { message: line.message } }, line.message, new Headers()));
         results.push({ call, sha, failure: { status: line.status, message: line.message, kind: decision.kind } });
+        report.failed++;
       }
-      report.failed++;
+      if (results.length >= IMPORT_CHUNK) {
+        this.recordImported(results);
+        results = [];
+      }
     }
+    this.recordImported(results);
+    // A file batch is done once every call in it has come back.
+    for (const b of this.records.openBatches("file")) {
+      if (this.records.waitingIn(b.id) === 0) this.records.setStatus(b.id, "imported");
+      else this.records.setStatus(b.id, b.status);
+    }
+    return report;
+  }
+
+  /** {@link importLines} of a text held whole (a test's few lines). */
+  importText(text: string): Promise<ImportReport> {
+    return this.importLines(text.split("\n").map((t, i) => ({ line: i + 1, text: t })));
+  }
+
+  private recordImported(results: readonly ImportedLine[]): void {
     this.ledger.database.transaction(() => {
       for (const r of results) {
         const { call, sha } = r;
@@ -334,12 +365,6 @@ export class BatchQueue {
         }
       }
     })();
-    // A file batch is done once every call in it has come back.
-    for (const b of this.records.openBatches("file")) {
-      if (this.records.waitingIn(b.id) === 0) this.records.setStatus(b.id, "imported");
-      else this.records.setStatus(b.id, b.status);
-    }
-    return report;
   }
 
   private recordLineFailure(call: BatchCall, f: { status: number | null; message: string; kind: string }): void {

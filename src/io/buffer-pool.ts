@@ -8,6 +8,8 @@
  */
 export class BufferPool {
   private readonly free: Buffer[] = [];
+  /** The memory this pool allocated: only that is ever taken back (a small Buffer may share Node's 8 KiB slab). */
+  private readonly own = new WeakSet<ArrayBufferLike>();
 
   /** Keeps at most `keep` buffers of at most `maxSize` bytes each; larger requests are plain allocations. */
   constructor(
@@ -21,15 +23,19 @@ export class BufferPool {
     let best = -1;
     for (let i = 0; i < this.free.length; i++) if (this.free[i]!.length >= size && (best < 0 || this.free[i]!.length < this.free[best]!.length)) best = i;
     // Capacity rounded up to 256 KiB, so images of similar sizes reuse one another's buffers.
-    const buffer = best >= 0 ? this.free.splice(best, 1)[0]! : Buffer.allocUnsafeSlow(Math.min(this.maxSize, Math.ceil(size / ROUND) * ROUND));
+    let buffer: Buffer;
+    if (best >= 0) buffer = this.free.splice(best, 1)[0]!;
+    else {
+      buffer = Buffer.allocUnsafeSlow(Math.min(this.maxSize, Math.ceil(size / ROUND) * ROUND));
+      this.own.add(buffer.buffer);
+    }
     return buffer.subarray(0, size);
   }
 
-  /** Gives back a buffer from {@link take} (or any buffer nothing refers to any more). */
+  /** Gives back a buffer from {@link take}; any other buffer is left alone (it may share memory with others). */
   release(view: Buffer): void {
-    if (this.free.length >= this.keep || view.byteOffset !== 0 || view.buffer.byteLength > this.maxSize) return;
-    const whole = Buffer.from(view.buffer, 0, view.buffer.byteLength);
-    if (!this.free.some((b) => b.buffer === whole.buffer)) this.free.push(whole);
+    if (this.free.length >= this.keep || !this.own.has(view.buffer)) return;
+    if (!this.free.some((b) => b.buffer === view.buffer)) this.free.push(Buffer.from(view.buffer, 0, view.buffer.byteLength));
   }
 }
 

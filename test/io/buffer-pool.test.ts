@@ -34,6 +34,17 @@ describe("BufferPool", () => {
     assert.notEqual(d.buffer, a.buffer, "released twice, lent once; b was over the keep limit");
   });
 
+  it("never takes in memory it did not allocate (a small Buffer may share Node's slab with others)", () => {
+    const pool = new BufferPool(4, 1 << 20);
+    const small = Buffer.from("aGVsbG8=", "base64"); // from Node's shared pool slab
+    const other = Buffer.alloc(100);
+    pool.release(small);
+    pool.release(other);
+    const lent = pool.take(50);
+    assert.notEqual(lent.buffer, small.buffer, "the slab other Buffers live in is never lent");
+    assert.notEqual(lent.buffer, other.buffer);
+  });
+
   it("lends the smallest free buffer that fits", () => {
     const pool = new BufferPool(4, 16 << 20);
     const small = pool.take(100);

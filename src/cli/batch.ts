@@ -5,15 +5,16 @@ import { join, resolve } from "node:path";
 import { BatchQueue } from "../model/batch/queue.js";
 import { costOf } from "../model/endpoint.js";
 import { Ledger } from "../model/ledger.js";
-import { acquireRunLock, type RunLock } from "../io/run-lock.js";
+import { acquireRunLock } from "../io/run-lock.js";
 import { openInput, readLines } from "../io/lines.js";
 import { parsePrice } from "./flag-values.js";
 import { EXIT, UsageError } from "./exit-codes.js";
 
-function openRunLedger(run: string): Ledger {
+/** A run's ledger.sqlite; a UsageError when the folder has none. */
+function runLedgerPath(run: string): string {
   const path = join(resolve(run), "ledger.sqlite");
   if (!existsSync(path)) throw new UsageError(`${run}: no ledger.sqlite here; give the --out folder of a run made with --batch`);
-  return new Ledger(path);
+  return path;
 }
 
 export function registerBatch(program: Command): void {
@@ -51,11 +52,12 @@ export function registerBatch(program: Command): void {
     )
     .action(async (file: string, flags: { out: string }) => {
       if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
-      const ledger = openRunLedger(flags.out);
+      const path = runLedgerPath(flags.out);
       // A writer of the run's ledger like a pass of the run itself: not while a run works in the folder.
-      let lock: RunLock | undefined;
+      const lock = acquireRunLock(resolve(flags.out), "batch import");
+      let ledger: Ledger | undefined;
       try {
-        lock = acquireRunLock(resolve(flags.out), "batch import");
+        ledger = new Ledger(path);
         const queue = new BatchQueue(ledger, { mode: "file", dir: resolve(flags.out), discount: 1 });
         const r = await queue.importLines(readLines(openInput(file)));
         for (const b of r.bad.slice(0, 20)) process.stderr.write(`mmif: ${file} line ${b.line}: ${b.error}\n`);
@@ -78,8 +80,8 @@ export function registerBatch(program: Command): void {
         );
         done(r.bad.length > 0 || r.foreign.length > 0 ? EXIT.BAD_INPUT : EXIT.OK);
       } finally {
-        ledger.close();
-        lock?.release();
+        ledger?.close();
+        lock.release();
       }
     });
 
@@ -91,7 +93,7 @@ export function registerBatch(program: Command): void {
     .option("--json", "print JSON instead of a table")
     .action((run: string, flags: { price?: string; json?: boolean }) => {
       const price = parsePrice(flags.price, "--price");
-      const ledger = openRunLedger(run);
+      const ledger = new Ledger(runLedgerPath(run));
       try {
         const queue = new BatchQueue(ledger, { mode: "file", dir: resolve(run), discount: 1 });
         const tokens = queue.records.tokensByBatch();

@@ -14,7 +14,7 @@ import { addDryRunFlag, printPlan, startReplay, type DryRunFlags } from "./dry-r
 import { finishRun, reportLineIssues, withModelRun } from "./model-run.js";
 import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
 import { addShardFlag, shardFlag, shardOption } from "./shard-flag.js";
-import { fileSha256, shardFolderProblem } from "../run/shard.js";
+import { fileSha256, unshardedRunProblem } from "../run/shard.js";
 
 interface DpoFlags extends ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags, DryRunFlags {
   items: string;
@@ -91,7 +91,7 @@ export async function runDpoCommand(flags: DpoFlags, strategyGiven = false): Pro
   const price = checks.value(() => parsePrice(flags.price, "--price"));
   const images = checks.value(() => imageLimits(flags));
   const shard = checks.value(() => shardFlag(flags.shard));
-  if (flags.shard === undefined) checks.problem(shardFolderProblem(resolve(flags.out), undefined));
+  if (flags.shard === undefined) checks.problem(unshardedRunProblem(resolve(flags.out)));
   const judgePrice = checks.value(() => parsePrice(flags.judgePrice, "--judge-price"));
   const minMargin = checks.value(() => (flags.minMargin === undefined ? undefined : numberIn(flags.minMargin, "--min-margin", 0, 1)));
   checks.outDir(flags.out);

@@ -21,7 +21,7 @@ import { finishRun, reportLineIssues, withModelRun } from "./model-run.js";
 import { addBatchFlags, withBatchWait, type BatchFlags } from "./batch-flags.js";
 import { reportAfterRun } from "./report.js";
 import { addShardFlag, shardFlag, shardOption } from "./shard-flag.js";
-import { fileSha256, shardFolderProblem } from "../run/shard.js";
+import { fileSha256, unshardedRunProblem } from "../run/shard.js";
 import { addDryRunFlag, printPlan, startReplay, type DryRunFlags } from "./dry-run.js";
 
 interface GenerateFlags extends Omit<FilterFlags, "images" | "out" | "quiet" | "concurrency">, ModelEndpointFlags, JudgeEndpointFlags, BatchFlags, ImageSizeFlags, DryRunFlags {
@@ -171,7 +171,7 @@ export async function runGenerateCommand(flags: GenerateFlags): Promise<number> 
   checks.value(() => positiveInt(flags.examples, "--examples"));
   const imageSizes = checks.value(() => imageLimits(flags));
   const shard = checks.value(() => shardFlag(flags.shard));
-  if (flags.shard === undefined) checks.problem(shardFolderProblem(resolve(flags.out), undefined));
+  if (flags.shard === undefined) checks.problem(unshardedRunProblem(resolve(flags.out)));
   const filterOptions = checks.value(() => filterOptionsFromFlags({ ...flags, concurrency: flags.imageConcurrency } as FilterFlags, "--image-concurrency"));
   checks.done();
   const issues: RowIssue[] = [];

@@ -26,7 +26,7 @@ export function usageWithCost(ledger: Ledger, prices: Readonly<Record<string, Pr
  * Prices per model name, from the endpoints of a run's clients: the ledger counts calls per model name, so one
  * name has one price. A client without a price does not erase another's (a judge sharing the model under test's
  * name costs what --price says); two different prices for one name are refused when the clients are made
- * ({@link priceClash}).
+ * ({@link pricesDiffer}).
  */
 export function pricesByModel(endpoints: Iterable<{ model: string; price?: Price | undefined }>): Record<string, Price | undefined> {
   const prices: Record<string, Price | undefined> = {};
@@ -34,9 +34,7 @@ export function pricesByModel(endpoints: Iterable<{ model: string; price?: Price
   return prices;
 }
 
-/** The price already given to `model` when `price` differs from it (both given), else undefined. */
-export function priceClash(endpoints: Iterable<{ model: string; price?: Price | undefined }>, model: string, price: Price | undefined): Price | undefined {
-  if (!price) return undefined;
-  for (const e of endpoints) if (e.model === model && e.price && (e.price.input !== price.input || e.price.output !== price.output)) return e.price;
-  return undefined;
+/** Whether both prices are given and differ. */
+export function pricesDiffer(a: Price | undefined, b: Price | undefined): boolean {
+  return a !== undefined && b !== undefined && (a.input !== b.input || a.output !== b.output);
 }

@@ -13,7 +13,7 @@ import { EndpointConfigError, resolveEndpoint, type EndpointConfig } from "./end
 import type { Ledger } from "./ledger.js";
 import type { ModelEvents } from "./progress.js";
 import type { RetryDecision } from "./scheduler.js";
-import { priceClash, pricesByModel, type Price } from "./accounting.js";
+import { pricesByModel, pricesDiffer, type Price } from "./accounting.js";
 
 /** The run was stopped because an endpoint is configured wrongly. */
 export class EndpointFaultError extends Error {
@@ -58,7 +58,7 @@ export class ModelSession implements CallObserver {
     } catch (e) {
       throw e instanceof EndpointConfigError ? new EndpointConfigError(`${role}: ${e.message}`) : e;
     }
-    const other = this.clients.find((c) => priceClash([c.endpoint], endpoint.model, endpoint.price));
+    const other = this.clients.find((c) => c.model === endpoint.model && pricesDiffer(c.endpoint.price, endpoint.price));
     if (other) {
       // Costs are counted per model name (the ledger's), so two prices for one name would price one role's calls at the other's.
       const fmt = (p: Price) => `${p.input},${p.output}`;

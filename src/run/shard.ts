@@ -110,19 +110,18 @@ export function outputConfig(flags: object, perMachine: readonly string[]): Reco
 }
 
 /**
- * Why a run with `part` (undefined: no --shard) must not work in `dir`, or undefined: the folder holds a shard of a
- * sharded run and this run is not sharded. It would do every shard's work (and pay for it) on one machine, and leave a
- * shard.json that no longer describes the folder's outputs. A rerun with another part rewrites shard.json.
+ * Why a run without --shard must not work in `dir`, or undefined: the folder holds a shard of a sharded run. The run
+ * would do every shard's work (and pay for it) on one machine, and leave a shard.json that no longer describes the
+ * folder's outputs. (A rerun with another --shard rewrites shard.json.)
  */
-export function shardFolderProblem(dir: string, part: Shard | undefined): string | undefined {
-  if (part !== undefined) return undefined;
+export function unshardedRunProblem(dir: string): string | undefined {
   let recorded: Partial<ShardManifest>;
   try {
     recorded = JSON.parse(readFileSync(join(dir, SHARD_FILE), "utf8")) as Partial<ShardManifest>;
   } catch {
     return undefined; // none (or unreadable: then no shard we could name)
   }
-  const spec = recorded.shard ? `${recorded.shard.index}/${recorded.shard.count}` : "i/n";
+  const spec = recorded.shard ? formatShard(recorded.shard) : "i/n";
   return `${dir} holds shard ${spec} of a sharded run (${SHARD_FILE}); rerun with --shard ${spec} to continue that shard, or give another --out (without --shard this run would do every shard's work here)`;
 }
 
